@@ -1,0 +1,7 @@
+"""``python -m snnviz`` is the ``snnviz`` command (also what torchrun runs)."""
+
+import sys
+
+from snnviz.cli import main
+
+sys.exit(main())
