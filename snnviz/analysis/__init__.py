@@ -1,0 +1,1 @@
+"""Analysis of trained models: embeddings, hypersphere metrics, projections, disk cache."""

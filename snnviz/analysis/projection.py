@@ -1,0 +1,394 @@
+"""Projection of unit embeddings onto the 2-sphere, and a flat equal-area map of it.
+
+Embeddings trained with angular-margin losses live on the hypersphere
+:math:`S^{D-1}`. To look at them we need :math:`S^2`:
+
+* ``D > 3``: UMAP with an input ``cosine`` metric and ``output_metric="haversine"``,
+  so the layout is optimised directly on the sphere;
+* ``D = 3``: the embedding itself, normalised (the true sphere, no approximation);
+* ``D = 2``: the exact circle on the equator (``z = 0``).
+
+Each result comes as unit ``xyz`` (for a 3-D globe), longitude/latitude in degrees,
+and ``map_xy`` on the Lambert cylindrical equal-area map (``x = lon`` in radians,
+``y = sin(lat)``): areas, and so the visual density of points, are preserved,
+and a 2-D scatter supports lasso selection where a 3-D one does not.
+
+Metrics must never be computed on these coordinates; see :mod:`snnviz.analysis.sphere`.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "SphereProjection",
+    "project_cached",
+    "knn_preservation",
+    "xyz_to_lonlat",
+    "lonlat_to_map",
+    "normalize_rows",
+]
+
+_INITS = ("sphere_pca", "spectral", "pca", "random")
+_PROJECTION_FORMAT = 1  # bump when the output of fit changes for the same parameters
+
+
+def normalize_rows(X: Any, *, name: str = "X") -> np.ndarray:
+    """Return ``X`` as a float64 array of unit rows.
+
+    Parameters
+    ----------
+    X : array-like of shape (N, D)
+    name : str
+        The argument name used in error messages.
+
+    Returns
+    -------
+    ndarray of shape (N, D), float64
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not 2-D, is empty, has non-finite values or zero rows.
+    """
+    arr = np.asarray(X, dtype=np.float64)
+    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"The '{name}' parameter must be a non-empty 2-D array (N, D). Got shape {arr.shape}.")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"The '{name}' parameter must contain only finite values. Got {np.sum(~np.isfinite(arr))} "
+                         "NaN or infinite entries.")
+    norms = np.linalg.norm(arr, axis=1)
+    zero = np.flatnonzero(norms <= 1e-12)
+    if zero.size:
+        shown = ", ".join(str(i) for i in zero[:5]) + (", ..." if zero.size > 5 else "")
+        raise ValueError(f"The '{name}' parameter has {zero.size} zero row(s) (rows {shown}); a zero vector has no "
+                         "direction on the sphere.")
+    return arr / norms[:, None]
+
+
+def xyz_to_lonlat(xyz: np.ndarray) -> np.ndarray:
+    """Convert unit vectors ``(N, 3)`` to ``(N, 2)`` longitude/latitude in degrees.
+
+    Longitude is ``atan2(y, x)`` in ``(-180, 180]``, latitude ``asin(z)`` in ``[-90, 90]``.
+    """
+    xyz = np.asarray(xyz, dtype=np.float64)
+    lon = np.degrees(np.arctan2(xyz[:, 1], xyz[:, 0]))
+    lat = np.degrees(np.arcsin(np.clip(xyz[:, 2], -1.0, 1.0)))
+    return np.column_stack([lon, lat])
+
+
+def lonlat_to_map(lonlat: np.ndarray) -> np.ndarray:
+    """Lambert cylindrical equal-area map: ``x = lon`` (radians), ``y = sin(lat)``.
+
+    The map spans ``[-pi, pi] x [-1, 1]``; equal areas on the sphere get equal
+    areas on the map, so point density reads correctly.
+    """
+    lonlat = np.asarray(lonlat, dtype=np.float64)
+    return np.column_stack([np.radians(lonlat[:, 0]), np.sin(np.radians(lonlat[:, 1]))])
+
+
+def _angles_to_xyz(angles: np.ndarray) -> np.ndarray:
+    """UMAP haversine coordinates to unit xyz.
+
+    umap-learn optimises its haversine layout with the first coordinate as the
+    polar angle (colatitude) and the second as the azimuth, as in its own
+    "embedding on a sphere" example.
+    """
+    theta, phi = angles[:, 0].astype(np.float64), angles[:, 1].astype(np.float64)
+    return np.column_stack([np.sin(theta) * np.cos(phi), np.sin(theta) * np.sin(phi), np.cos(theta)])
+
+
+def _xyz_to_angles(xyz: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`_angles_to_xyz`: unit xyz to (colatitude, azimuth) in radians."""
+    theta = np.arccos(np.clip(xyz[:, 2], -1.0, 1.0))
+    phi = np.arctan2(xyz[:, 1], xyz[:, 0])
+    return np.column_stack([theta, phi]).astype(np.float32)
+
+
+def _pca_sphere(X: np.ndarray, seed: int) -> np.ndarray:
+    """PCA of unit rows to 3-D, renormalised: the "TensorBoard projector" view."""
+    from sklearn.decomposition import PCA
+
+    n_comp = min(3, X.shape[0], X.shape[1])
+    Y = PCA(n_components=n_comp, random_state=seed).fit_transform(X)
+    if n_comp < 3:
+        Y = np.column_stack([Y, np.zeros((Y.shape[0], 3 - n_comp))])
+    norms = np.linalg.norm(Y, axis=1, keepdims=True)
+    Y = np.where(norms > 1e-12, Y / np.maximum(norms, 1e-12), np.array([0.0, 0.0, 1.0]))
+    return Y
+
+
+def _check_int(name: str, value: Any, low: int, high: int | None) -> int:
+    upper = "inf" if high is None else str(high)
+    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if not ok or value < low or (high is not None and value > high):
+        raise ValueError(f"The '{name}' parameter must be an int in [{low}, {upper}]. Got {value!r}.")
+    return int(value)
+
+
+def _check_float(name: str, value: Any, low: float, high: float) -> float:
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not ok or not low <= value <= high:
+        raise ValueError(f"The '{name}' parameter must be a float in [{low}, {high}]. Got {value!r}.")
+    return float(value)
+
+
+class SphereProjection:
+    """Project unit embeddings onto the 2-sphere (UMAP with a haversine output metric).
+
+    A scikit-learn style estimator: arguments are stored as given and validated
+    in :meth:`fit`; results carry a trailing underscore.
+
+    Parameters
+    ----------
+    n_neighbors : int, default=15
+        UMAP neighbourhood size, in ``[2, N - 1]``.
+    min_dist : float, default=0.1
+        UMAP minimum distance (radians on the output sphere), in ``[0, 3.14]``.
+    n_epochs : int or None, default=200
+        Layout optimisation epochs; None uses umap-learn's own default (500 up to
+        10,000 points, 200 above). See ``bench/bench_projection.py`` for the study
+        behind the default.
+    init : {"sphere_pca", "spectral", "pca", "random"}, default="sphere_pca"
+        Initial layout. ``"sphere_pca"`` starts from the PCA-to-3-D view,
+        normalised onto the sphere, which already holds the global arrangement;
+        the others are umap-learn's planar inits read as angles.
+    negative_sample_rate : int, default=5
+        Negative samples per positive edge and epoch.
+    random_state : int or None, default=0
+        Seed. An int makes the result reproducible (umap-learn then runs its
+        neighbour search single-threaded); None lets it use every core.
+    low_memory : bool, default=True
+        Passed to umap-learn's nearest-neighbour search.
+
+    Attributes
+    ----------
+    xyz_ : ndarray of shape (N, 3)
+        Unit vectors on the sphere.
+    lonlat_ : ndarray of shape (N, 2)
+        Longitude and latitude in degrees.
+    map_xy_ : ndarray of shape (N, 2)
+        Lambert cylindrical equal-area coordinates.
+    method_ : {"umap", "exact"}
+        ``"exact"`` for ``D <= 3`` (no approximation).
+    n_features_in_ : int
+        D, the input dimension.
+
+    Examples
+    --------
+    >>> X = np.random.default_rng(0).normal(size=(50, 3))
+    >>> proj = SphereProjection().fit(X)
+    >>> proj.method_, proj.xyz_.shape
+    ('exact', (50, 3))
+    """
+
+    def __init__(self, n_neighbors: int = 15, min_dist: float = 0.1, n_epochs: int | None = 200,
+                 init: str = "sphere_pca", negative_sample_rate: int = 5, random_state: int | None = 0,
+                 low_memory: bool = True) -> None:
+        self.n_neighbors = n_neighbors
+        self.min_dist = min_dist
+        self.n_epochs = n_epochs
+        self.init = init
+        self.negative_sample_rate = negative_sample_rate
+        self.random_state = random_state
+        self.low_memory = low_memory
+
+    def get_params(self) -> dict[str, Any]:
+        """Return the constructor arguments as a dict (used as part of cache keys)."""
+        return {"n_neighbors": self.n_neighbors, "min_dist": self.min_dist, "n_epochs": self.n_epochs,
+                "init": self.init, "negative_sample_rate": self.negative_sample_rate,
+                "random_state": self.random_state, "low_memory": self.low_memory}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"SphereProjection({args})"
+
+    def _validate(self, n_samples: int) -> None:
+        if n_samples < 3:
+            raise ValueError(f"UMAP needs at least 3 samples to project D > 3 embeddings. Got {n_samples}.")
+        _check_int("n_neighbors", self.n_neighbors, 2, n_samples - 1)
+        _check_float("min_dist", self.min_dist, 0.0, 3.14)
+        if self.n_epochs is not None:
+            _check_int("n_epochs", self.n_epochs, 1, None)
+        if self.init not in _INITS:
+            raise ValueError(f"The 'init' parameter must be one of {', '.join(_INITS)}. Got {self.init!r}.")
+        _check_int("negative_sample_rate", self.negative_sample_rate, 1, None)
+        if self.random_state is not None:
+            _check_int("random_state", self.random_state, 0, 2**32 - 1)
+        if not isinstance(self.low_memory, bool):
+            raise ValueError(f"The 'low_memory' parameter must be a bool. Got {self.low_memory!r}.")
+
+    def fit(self, X: Any, y: Any = None) -> SphereProjection:
+        """Fit the projection on ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (N, D), D >= 2
+            Embeddings; rows are L2-normalised first.
+        y : ignored
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            If ``X`` is not a finite 2-D array without zero rows, or a parameter is out of range.
+        """
+        U = normalize_rows(X)
+        n, d = U.shape
+        if d < 2:
+            raise ValueError(f"The 'X' parameter must have at least 2 columns (D >= 2). Got D={d}.")
+        self.n_features_in_ = d
+        self._train = U
+        if d <= 3:
+            xyz = U if d == 3 else np.column_stack([U, np.zeros(n)])
+            self.method_ = "exact"
+            self.umap_ = None
+        else:
+            self._validate(n)
+            xyz = self._fit_umap(U)
+            self.method_ = "umap"
+        self._set_results(xyz)
+        return self
+
+    def _fit_umap(self, U: np.ndarray) -> np.ndarray:
+        import umap  # heavy (numba); imported only when needed
+
+        seed = 0 if self.random_state is None else self.random_state
+        if self.init == "sphere_pca":
+            init: Any = _xyz_to_angles(_pca_sphere(U, seed))
+            rng = np.random.default_rng(seed)  # break exact ties, as umap-learn does for duplicate inits
+            init = init + rng.normal(scale=1e-4, size=init.shape).astype(np.float32)
+        else:
+            init = self.init
+        reducer = umap.UMAP(
+            n_neighbors=self.n_neighbors, min_dist=self.min_dist, n_epochs=self.n_epochs, init=init,
+            metric="cosine", output_metric="haversine", negative_sample_rate=self.negative_sample_rate,
+            random_state=self.random_state, low_memory=self.low_memory, n_components=2,
+            n_jobs=1 if self.random_state is not None else -1,
+        )
+        angles = reducer.fit_transform(U.astype(np.float32))
+        self.umap_ = reducer
+        return _angles_to_xyz(np.asarray(angles))
+
+    def _set_results(self, xyz: np.ndarray) -> None:
+        xyz = xyz / np.linalg.norm(xyz, axis=1, keepdims=True)
+        self.xyz_ = xyz
+        self.lonlat_ = xyz_to_lonlat(xyz)
+        self.map_xy_ = lonlat_to_map(self.lonlat_)
+
+    def fit_transform(self, X: Any, y: Any = None) -> np.ndarray:
+        """Fit on ``X`` and return ``xyz_`` (N, 3)."""
+        return self.fit(X).xyz_
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Place new points on the fitted sphere; returns unit xyz ``(M, 3)``.
+
+        For ``D <= 3`` this is exact. For the UMAP projection each new point goes
+        to the normalised, similarity-weighted mean position of its
+        ``n_neighbors`` nearest training points (cosine), the same placement
+        umap-learn uses to initialise its own ``transform``, without the extra
+        optimisation epochs: fast, deterministic, and it works for projections
+        restored from the disk cache.
+
+        Raises
+        ------
+        RuntimeError
+            If the projection is not fitted.
+        ValueError
+            If ``X`` has a different number of columns than the training data.
+        """
+        if not hasattr(self, "xyz_"):
+            raise RuntimeError("This SphereProjection is not fitted yet. Call 'fit' with appropriate arguments first.")
+        U = normalize_rows(X)
+        if U.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {U.shape[1]} features, but this SphereProjection was fitted with "
+                             f"{self.n_features_in_} features.")
+        if self.method_ == "exact":
+            return U if U.shape[1] == 3 else np.column_stack([U, np.zeros(U.shape[0])])
+        k = min(int(self.n_neighbors), self._train.shape[0])
+        sim = U @ self._train.T  # (M, N) cosine similarity
+        idx = np.argpartition(-sim, k - 1, axis=1)[:, :k]
+        near = np.take_along_axis(sim, idx, axis=1)
+        # sharp weights: the nearest neighbours dominate, far ones barely count
+        weights = np.exp((near - near.max(axis=1, keepdims=True)) * 20.0)
+        pos = np.einsum("mk,mkc->mc", weights, self.xyz_[idx])
+        norms = np.linalg.norm(pos, axis=1, keepdims=True)
+        fallback = self.xyz_[idx[np.arange(len(idx)), np.argmax(near, axis=1)]]
+        return np.where(norms > 1e-9, pos / np.maximum(norms, 1e-12), fallback)
+
+
+def knn_preservation(X: Any, xyz: Any, k: int = 10) -> float:
+    """Mean fraction of each point's k nearest neighbours kept by a projection.
+
+    Neighbours in ``X`` use cosine distance, neighbours on the sphere use
+    great-circle distance (both ranked by the dot product of unit vectors).
+
+    Parameters
+    ----------
+    X : array-like of shape (N, D)
+    xyz : array-like of shape (N, 3)
+    k : int, default=10
+
+    Returns
+    -------
+    float in [0, 1]
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    A, B = normalize_rows(X), normalize_rows(xyz, name="xyz")
+    if A.shape[0] != B.shape[0]:
+        raise ValueError(f"X and xyz must have the same number of rows. Got {A.shape[0]} and {B.shape[0]}.")
+    k = _check_int("k", k, 1, A.shape[0] - 1)
+    # Euclidean distance between unit vectors is monotone in cosine/great-circle distance.
+    ia = NearestNeighbors(n_neighbors=k + 1).fit(A).kneighbors(A, return_distance=False)[:, 1:]
+    ib = NearestNeighbors(n_neighbors=k + 1).fit(B).kneighbors(B, return_distance=False)[:, 1:]
+    hits = [np.intersect1d(a, b, assume_unique=True).size for a, b in zip(ia, ib)]
+    return float(np.mean(hits) / k)
+
+
+def project_cached(X: Any, *, cache: Any = None, **params: Any) -> SphereProjection:
+    """Fit a :class:`SphereProjection` on ``X``, reusing a disk-cached result.
+
+    The cache key is a hash of the array, the parameters and the code version.
+    A projection restored from cache has ``xyz_``, ``lonlat_``, ``map_xy_`` and
+    ``method_`` and supports :meth:`SphereProjection.transform`; its ``umap_``
+    attribute is None.
+
+    Parameters
+    ----------
+    X : array-like of shape (N, D)
+    cache : None, True, str, path or DiskCache
+        Where to cache; see :func:`snnviz.analysis.cache.get_cache`. None disables caching.
+    **params
+        Arguments of :class:`SphereProjection`.
+
+    Returns
+    -------
+    SphereProjection
+    """
+    from snnviz.analysis.cache import array_digest, get_cache, make_key
+
+    proj = SphereProjection(**params)
+    store = get_cache(cache)
+    if store is None:
+        return proj.fit(X)
+    U = normalize_rows(X)
+    key = make_key("projection", _PROJECTION_FORMAT, data=array_digest(U), params=proj.get_params())
+    hit = store.load(key)
+    if hit is not None and hit[0]["xyz"].shape == (U.shape[0], 3):
+        arrays, meta = hit
+        proj.n_features_in_ = U.shape[1]
+        proj._train = U
+        proj.method_ = str(meta["method"])
+        proj.umap_ = None
+        proj._set_results(arrays["xyz"])
+        return proj
+    proj.fit(U)
+    store.save(key, {"xyz": proj.xyz_}, {"method": proj.method_, "params": proj.get_params()})
+    return proj
