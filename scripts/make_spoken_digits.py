@@ -63,7 +63,7 @@ def plan_voices(seed: int) -> list[dict]:
     """Return one dict per voice: id, accent, variant, base speed (wpm) and pitch (0-99)."""
     rng = np.random.default_rng(seed)
     voices = []
-    for a, accent in enumerate(ACCENTS):
+    for accent in ACCENTS:
         picks = rng.choice(len(VARIANTS), size=VARIANTS_PER_ACCENT, replace=False)
         for variant in sorted(VARIANTS[i] for i in picks):
             voices.append({

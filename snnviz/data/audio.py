@@ -31,7 +31,7 @@ import io
 import math
 import os
 from pathlib import Path
-from typing import IO, Any, Union
+from typing import IO, Any
 
 import numpy as np
 import soundfile as sf
@@ -53,7 +53,7 @@ __all__ = [
     "load_audio_for_model",
 ]
 
-AudioSource = Union[str, os.PathLike, bytes, bytearray, IO[bytes]]
+AudioSource = str | os.PathLike | bytes | bytearray | IO[bytes]
 
 #: File extensions (lower case) that :func:`read_audio` is expected to decode.
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif", ".au")
@@ -155,7 +155,12 @@ def audio_info(source: str | os.PathLike) -> dict[str, Any]:
 
 
 def write_audio(
-    target: str | os.PathLike | IO[bytes], wave: np.ndarray, sample_rate: int, format: str = "FLAC"
+    target: str | os.PathLike | IO[bytes],
+    wave: np.ndarray,
+    sample_rate: int,
+    format: str = "FLAC",
+    *,
+    compression_level: float | None = None,
 ) -> None:
     """Write a waveform as 16-bit FLAC or WAV.
 
@@ -166,6 +171,8 @@ def write_audio(
         Float samples; values outside [-1, 1] are clipped.
     sample_rate : int
     format : {"FLAC", "WAV"}
+    compression_level : float in [0, 1], optional
+        FLAC only: 1 is the smallest file, None uses libsndfile's default.
 
     Raises
     ------
@@ -178,7 +185,8 @@ def write_audio(
     wave = np.asarray(wave, dtype=np.float32)
     if wave.size == 0 or not np.isfinite(wave).all():
         raise AudioError("Cannot write an empty or non-finite waveform.")
-    sf.write(target, np.clip(wave, -1.0, 1.0), int(sample_rate), format=fmt, subtype="PCM_16")
+    extra = {"compression_level": float(compression_level)} if fmt == "FLAC" and compression_level is not None else {}
+    sf.write(target, np.clip(wave, -1.0, 1.0), int(sample_rate), format=fmt, subtype="PCM_16", **extra)
 
 
 def to_mono(wave: np.ndarray) -> np.ndarray:

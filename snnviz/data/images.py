@@ -26,7 +26,7 @@ import io
 import os
 import warnings
 from pathlib import Path
-from typing import IO, Any, Union
+from typing import IO, Any
 
 import numpy as np
 import torch
@@ -37,7 +37,7 @@ from snnviz.errors import ImageError
 
 __all__ = ["IMAGE_EXTENSIONS", "read_image", "image_to_tensor", "to_float_image"]
 
-ImageSource = Union[str, os.PathLike, bytes, bytearray, IO[bytes]]
+ImageSource = str | os.PathLike | bytes | bytearray | IO[bytes]
 
 #: File extensions (lower case) that :func:`read_image` is expected to decode.
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
@@ -67,7 +67,8 @@ def _open_source(source: ImageSource, label: str) -> Any:
         return path
     if hasattr(source, "read"):
         return source
-    raise ImageError(f"Cannot read an image from a {type(source).__name__}; give a path, bytes or a binary file object.")
+    kind = type(source).__name__
+    raise ImageError(f"Cannot read an image from a {kind}; give a path, bytes or a binary file object.")
 
 
 def _pil_to_array(img: Any) -> np.ndarray:
