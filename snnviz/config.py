@@ -14,6 +14,7 @@ True
 from __future__ import annotations
 
 import dataclasses
+import json
 import types
 import typing
 from collections.abc import Mapping
@@ -21,7 +22,7 @@ from typing import Any, TypeVar
 
 from snnviz.errors import ConfigError
 
-__all__ = ["ModelConfig", "AudioConfig", "ImageConfig", "config_from_dict", "parse_value"]
+__all__ = ["ModelConfig", "AudioConfig", "ImageConfig", "TrainConfig", "config_from_dict", "parse_value"]
 
 C = TypeVar("C", bound="_Config")
 
@@ -44,6 +45,8 @@ def _allowed_types(annotation: Any) -> tuple[type, ...]:
         return (type(None),)
     if origin is tuple or annotation is tuple:
         return (tuple,)
+    if origin is dict or annotation is dict:
+        return (dict,)
     if annotation is float:
         return (float, int)
     return (annotation,)
@@ -136,6 +139,14 @@ def parse_value(cls: type, key: str, text: str) -> Any:
         if text.lower() in ("0", "false", "no", "off"):
             return False
         raise ConfigError(f"The '{key}' setting must be true or false. Got {text!r}.")
+    if dict in allowed:
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise ConfigError(f"The '{key}' setting must be a JSON object. Got {text!r}.") from err
+        if not isinstance(value, dict):
+            raise ConfigError(f"The '{key}' setting must be a JSON object. Got {text!r}.")
+        return value
     if tuple in allowed:
         parts = [p for p in text.replace("(", "").replace(")", "").split(",") if p.strip()]
         try:
@@ -294,3 +305,61 @@ class ImageConfig(_Config):
                 )
         if any(s <= 0 for s in self.std):
             raise ConfigError(f"The ImageConfig field 'std' must be positive. Got {self.std!r}.")
+
+
+LOSS_NAMES = ("softmax", "normface", "cosface", "arcface", "sphereface")
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig(_Config):
+    """How a model is trained (the model itself is a :class:`ModelConfig`).
+
+    The loss is applied to the fused head, plus ``aux_audio``/``aux_visual``
+    times the same loss on the audio and visual heads, so one checkpoint answers
+    "audio only", "visual only" and "fused". AdamW with a cosine learning-rate
+    schedule after ``warmup_epochs`` of linear warm-up. The best epoch by fused
+    accuracy on a validation split carved from train (``val_fraction``) is kept.
+    """
+
+    dataset: str = "av-digits"
+    root: str | None = None  # local folder of cifar10-av / urbansound8k-av
+    dataset_options: dict = dataclasses.field(default_factory=dict)
+    loss: str = "arcface"
+    scale: float = 16.0  # s of the margin losses
+    margin: float = 0.3  # m (radians for arcface; integer for sphereface)
+    aux_audio: float = 0.5
+    aux_visual: float = 0.5
+    epochs: int = 12
+    batch_size: int = 64
+    lr: float = 2e-3
+    weight_decay: float = 1e-4
+    warmup_epochs: float = 0.5
+    val_fraction: float = 0.1
+    seed: int = 0
+    device: str = "auto"
+    amp: bool = False  # mixed precision (bfloat16 autocast on CUDA only)
+    max_steps_per_epoch: int | None = None  # cap for quick runs and tests
+    eval_batch_size: int = 256
+
+    def loss_params(self) -> dict:
+        """Keyword arguments of :func:`snnviz.losses.make_loss` for this config."""
+        if self.loss == "softmax":
+            return {}
+        if self.loss == "normface":
+            return {"s": self.scale}
+        if self.loss == "sphereface":
+            return {"s": self.scale, "m": int(round(self.margin))}
+        return {"s": self.scale, "m": self.margin}
+
+    def _validate(self) -> None:
+        own = "TrainConfig"
+        _choice(own, "loss", self.loss, LOSS_NAMES)
+        _choice(own, "device", self.device.split(":", 1)[0], ("auto", "cpu", "cuda", "mps"))
+        for name in ("epochs", "batch_size", "lr", "eval_batch_size", "scale"):
+            _positive(own, name, getattr(self, name))
+        for name in ("aux_audio", "aux_visual", "weight_decay", "warmup_epochs", "margin"):
+            _positive(own, name, getattr(self, name), allow_zero=True)
+        if not 0.0 < self.val_fraction < 0.5:
+            raise ConfigError(f"The TrainConfig field 'val_fraction' must be a float in (0, 0.5). Got {self.val_fraction!r}.")
+        if self.max_steps_per_epoch is not None:
+            _positive(own, "max_steps_per_epoch", self.max_steps_per_epoch)
