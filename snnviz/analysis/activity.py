@@ -329,6 +329,16 @@ class LayerOps:
     sops: float
     mac_ops: float
 
+    @property
+    def energy_snn_pj(self) -> float:
+        """Energy of this layer in the SNN, pJ per sample."""
+        return E_AC_PJ * self.sops + E_MAC_PJ * self.mac_ops
+
+    @property
+    def energy_ann_pj(self) -> float:
+        """Energy of this layer run once as an ANN, pJ per sample."""
+        return E_MAC_PJ * self.macs
+
 
 @dataclass(frozen=True)
 class EnergyReport:
@@ -455,7 +465,7 @@ def _report(seen: dict[str, dict[str, float]], kinds: dict[str, str], num_steps:
     total_sops = sum(op.sops for op in layers)
     total_mac_ops = sum(op.mac_ops for op in layers)
     ann = sum(op.macs for op in layers)
-    e_snn = E_AC_PJ * total_sops + E_MAC_PJ * total_mac_ops
-    e_ann = E_MAC_PJ * ann
+    e_snn = sum(op.energy_snn_pj for op in layers)
+    e_ann = sum(op.energy_ann_pj for op in layers)
     ratio = e_ann / e_snn if e_snn > 0 else float("inf")
     return EnergyReport(tuple(layers), num_steps, batch, total_sops, total_mac_ops, ann, e_snn, e_ann, ratio)

@@ -6,6 +6,7 @@ figure that shows only part of its data says so in its title.
 """
 
 from snnviz.viz._style import BRANCH_COLORS, CLASS_PALETTE, MODALITY_COLORS, class_colors, subsample_note
+from snnviz.viz.activity import energy_figure, firing_rate_figure, format_energy
 from snnviz.viz.audio import spectrogram_figure, waveform_figure
 from snnviz.viz.metrics import (
     class_metric_bars,
@@ -15,6 +16,7 @@ from snnviz.viz.metrics import (
     prediction_bars,
 )
 from snnviz.viz.sphere import map_figure, sphere_figure
+from snnviz.viz.spikes import feature_map_figure, membrane_figure, raster_figure
 from snnviz.viz.training import history_figure
 
 __all__ = [
@@ -33,4 +35,10 @@ __all__ = [
     "spectrogram_figure",
     "waveform_figure",
     "history_figure",
+    "raster_figure",
+    "membrane_figure",
+    "feature_map_figure",
+    "firing_rate_figure",
+    "energy_figure",
+    "format_energy",
 ]
