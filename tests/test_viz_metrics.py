@@ -91,3 +91,24 @@ def test_prediction_bars_side_by_side_per_head_marks_truth():
 def test_prediction_bars_rejects_bad_true_label():
     with pytest.raises(ValueError, match=r"'true_label' parameter must be a class index in \[0, 1\]. Got 5"):
         prediction_bars({"fused": [0.5, 0.5]}, true_label=5)
+
+
+def test_class_angle_figure_blank_diagonal_and_closest_pair():
+    from snnviz.viz.metrics import class_angle_figure
+
+    ang = np.array([[0.0, 90.0, 40.0], [90.0, 0.0, 120.0], [40.0, 120.0, 0.0]])
+    fig = class_angle_figure(ang, ["a", "b", "c"], simplex_angle_deg=120.0)
+    z = np.asarray(fig.data[0].z, dtype=float)
+    assert np.isnan(np.diag(z)).all() and z[0, 1] == 90.0
+    assert set(fig.data[1].x) == {"a", "c"}
+    assert "min 40.0° (a ↔ c), simplex optimum 120.0°" in fig.layout.title.text
+
+
+def test_class_angle_figure_matches_sphere_metrics():
+    from snnviz.analysis.sphere import sphere_metrics
+    from snnviz.viz.metrics import class_angle_figure
+
+    emb = np.array([[1.0, 0, 0], [1.0, 0.01, 0], [0, 1.0, 0], [0.01, 1.0, 0], [0, 0, 1.0], [0, 0.01, 1.0]])
+    m = sphere_metrics(emb, np.array([0, 0, 1, 1, 2, 2]), k=1)
+    fig = class_angle_figure(m.inter_angle_deg, m.class_names, simplex_angle_deg=m.simplex_angle_deg)
+    assert f"min {m.min_inter_angle_deg:.1f}°" in fig.layout.title.text

@@ -100,13 +100,24 @@ def test_map_figure_lonlat_uses_equal_area_y_and_customdata():
     assert fig.layout.dragmode == "lasso"
 
 
-def test_map_figure_map_xy_is_drawn_as_given_and_json_roundtrips_customdata():
+def test_map_figure_map_xy_is_drawn_as_given_with_lonlat_hover():
     fig = map_figure(np.array([[1.5, -0.5], [0.1, 0.2]]), [1, 0], kind="map_xy", highlight=[0.0, 0.0])
     spec = json.loads(fig.to_json())
     assert [t["name"] for t in spec["data"]] == ["0", "1", "selected"]
     assert np.isclose(fig.data[1].x[0], 1.5)
+    assert "lon 85.9°, lat -30.0°" in fig.data[1].hovertext[0]
 
 
 def test_map_figure_rejects_unknown_kind():
     with pytest.raises(ValueError, match="'kind' parameter must be one of lonlat, map_xy. Got 'xyz'"):
         map_figure([[0, 0]], [0], kind="xyz")
+
+
+def test_map_figure_lonlat_matches_the_projection_map_coordinates():
+    from snnviz.analysis.projection import lonlat_to_map
+
+    lonlat = np.array([[-170.0, 10.0], [20.0, -75.0], [135.0, 42.0]])
+    a = map_figure(lonlat, [0, 0, 0])
+    b = map_figure(lonlat_to_map(lonlat), [0, 0, 0], kind="map_xy")
+    assert np.allclose(a.data[0].x, b.data[0].x) and np.allclose(a.data[0].y, b.data[0].y)
+    assert list(a.data[0].hovertext) == list(b.data[0].hovertext)

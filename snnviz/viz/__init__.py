@@ -9,6 +9,7 @@ from snnviz.viz._style import BRANCH_COLORS, CLASS_PALETTE, MODALITY_COLORS, cla
 from snnviz.viz.activity import energy_figure, firing_rate_figure, format_energy
 from snnviz.viz.audio import spectrogram_figure, waveform_figure
 from snnviz.viz.metrics import (
+    class_angle_figure,
     class_metric_bars,
     confusion_figure,
     confusion_matrix,
@@ -28,6 +29,7 @@ __all__ = [
     "sphere_figure",
     "map_figure",
     "class_metric_bars",
+    "class_angle_figure",
     "confusion_matrix",
     "confusion_figure",
     "margin_histogram",

@@ -36,7 +36,7 @@ CLASS_PALETTE: tuple[str, ...] = (
 BRANCH_COLORS: dict[str, str] = {"visual": "#4e79a7", "audio": "#f28e2b", "fusion": "#59a14f"}
 MODALITY_COLORS: dict[str, str] = {"visual": "#4e79a7", "audio": "#f28e2b", "fused": "#59a14f"}
 _FALLBACK = "#7f7f7f"
-GRID_COLOR = "rgba(120, 120, 120, 0.25)"
+GRID_COLOR = "#d9d9d9"  # solid: 3-D lines ignore the alpha of rgba colours
 TEMPLATE = "plotly_white"
 
 

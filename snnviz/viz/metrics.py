@@ -17,7 +17,14 @@ from snnviz.viz._style import (
     to_numpy,
 )
 
-__all__ = ["class_metric_bars", "confusion_matrix", "confusion_figure", "margin_histogram", "prediction_bars"]
+__all__ = [
+    "class_metric_bars",
+    "class_angle_figure",
+    "confusion_matrix",
+    "confusion_figure",
+    "margin_histogram",
+    "prediction_bars",
+]
 
 
 def _series(values: Any, name: str) -> dict[str, np.ndarray]:
@@ -94,6 +101,60 @@ def class_metric_bars(
                       annotation_text=reference_label, annotation_position="top left")
     return apply_layout(fig, title if title is not None else f"{metric} per class", barmode="group",
                         yaxis_title=metric, xaxis_title="class", xaxis_type="category")
+
+
+def class_angle_figure(
+    angles_deg: Any,
+    classes: Sequence[str] | None = None,
+    *,
+    simplex_angle_deg: float | None = None,
+    title: str = "Angles between class mean directions",
+) -> go.Figure:
+    """Heatmap of the angles (degrees) between class mean directions, closest pair marked.
+
+    Parameters
+    ----------
+    angles_deg : array-like, shape (K, K)
+        Symmetric angle matrix, e.g. ``SphereMetrics.inter_angle_deg``.
+    classes : sequence of str, optional
+        Class names.
+    simplex_angle_deg : float, optional
+        The regular-simplex optimum arccos(-1/(K-1)), written in the title.
+    title : str
+        Figure title; the minimum angle and its pair are appended.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One heatmap (diagonal blank) and, for K >= 2, a marker on the closest pair.
+    """
+    ang = to_numpy(angles_deg, "angles_deg", ndim=2, dtype=np.float64)
+    if ang.shape[0] != ang.shape[1] or ang.shape[0] == 0:
+        raise ValueError(f"The 'angles_deg' parameter must be a non-empty square matrix. Got shape {ang.shape}.")
+    k = ang.shape[0]
+    names = class_names(classes, num_classes=k)
+    if len(names) != k:
+        raise ValueError(f"The 'classes' parameter must name {k} classes (the matrix size). Got {len(names)}.")
+    z = ang.copy()
+    np.fill_diagonal(z, np.nan)
+    fig = go.Figure(go.Heatmap(
+        z=z, x=names, y=names, colorscale="Viridis", zmin=0.0, zmax=180.0, colorbar={"title": {"text": "°"}},
+        text=[[f"{v:.0f}" if i != j else "" for j, v in enumerate(row)] for i, row in enumerate(ang)],
+        texttemplate="%{text}" if k <= 20 else None,
+        hovertemplate="%{y} ↔ %{x}: %{z:.1f}°<extra></extra>",
+    ))  # fmt: skip
+    head = title
+    if k >= 2:
+        i, j = np.unravel_index(np.nanargmin(z), z.shape)
+        fig.add_trace(go.Scatter(x=[names[j], names[i]], y=[names[i], names[j]], mode="markers", name="closest pair",
+                                 marker={"symbol": "square-open", "size": 22, "color": "#d62728", "line": {"width": 3}},
+                                 hoverinfo="skip", showlegend=False))
+        head += f"<br><sup>min {z[i, j]:.1f}° ({names[i]} ↔ {names[j]})"
+        if simplex_angle_deg is not None:
+            head += f", simplex optimum {float(simplex_angle_deg):.1f}°"
+        head += "</sup>"
+    return apply_layout(fig, head, xaxis={"type": "category"},
+                        yaxis={"type": "category", "autorange": "reversed", "scaleanchor": "x"})
 
 
 def confusion_matrix(labels: Any, predictions: Any, num_classes: int) -> np.ndarray:

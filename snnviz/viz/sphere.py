@@ -29,7 +29,7 @@ from snnviz.viz._style import (
 __all__ = ["sphere_figure", "map_figure", "MAP_KINDS"]
 
 MAP_KINDS = ("lonlat", "map_xy")
-_HIGHLIGHT = {"size": 14, "color": "#111111", "symbol": "diamond", "line": {"color": "#ffffff", "width": 2}}
+_HIGHLIGHT = {"size": 11, "color": "#111111", "symbol": "diamond", "line": {"color": "#ffffff", "width": 2}}
 
 
 def _wireframe(step_deg: int = 30, resolution: int = 61) -> go.Scatter3d:
@@ -188,7 +188,8 @@ def sphere_figure(
     note = subsample_note(idx.size, lab.size, "points")
     return apply_layout(
         fig, with_note(title, note),
-        scene={"xaxis": axis, "yaxis": axis, "zaxis": axis, "aspectmode": "cube"},
+        scene={"xaxis": axis, "yaxis": axis, "zaxis": axis, "aspectmode": "cube",
+               "camera": {"eye": {"x": 1.05, "y": 1.05, "z": 0.75}}},
         margin={"l": 0, "r": 0, "t": 60, "b": 0},
     )  # fmt: skip
 
@@ -237,9 +238,11 @@ def map_figure(
     Parameters
     ----------
     points : array-like, shape (N, 2)
-        Longitude/latitude in degrees (``kind="lonlat"``), drawn with the Lambert
-        cylindrical equal-area projection (x = longitude, y = sin(latitude)), or
-        ready-made equal-area x/y (``kind="map_xy"``), drawn as given.
+        Longitude/latitude in degrees (``kind="lonlat"``, e.g.
+        ``SphereProjection.lonlat_``), drawn with the Lambert cylindrical
+        equal-area projection (x = longitude in radians, y = sin(latitude)), or
+        those map coordinates already (``kind="map_xy"``, e.g.
+        ``SphereProjection.map_xy_``), drawn as given.
     labels : array-like of int, shape (N,)
         True class index of each point.
     classes : sequence of str, optional
@@ -276,8 +279,8 @@ def map_figure(
         if sel.size == 0:
             continue
         hover = _hover(sel, lab, names, pred, sample_ids)
-        if kind == "lonlat":
-            hover = [f"{h}<br>lon {pts[i, 0]:.1f}°, lat {pts[i, 1]:.1f}°" for h, i in zip(hover, sel)]
+        lon, lat = np.rad2deg(xy[sel, 0]), np.rad2deg(np.arcsin(np.clip(xy[sel, 1], -1.0, 1.0)))
+        hover = [f"{h}<br>lon {a:.1f}°, lat {b:.1f}°" for h, a, b in zip(hover, lon, lat)]
         fig.add_trace(go.Scatter(
             x=xy[sel, 0].astype(np.float32), y=xy[sel, 1].astype(np.float32), mode="markers", name=name,
             customdata=sel, marker={"size": 6, "color": colors[k], "opacity": 0.85},
@@ -293,18 +296,14 @@ def map_figure(
             hovertext=[highlight_label], hoverinfo="text",
         ))  # fmt: skip
     note = subsample_note(idx.size, lab.size, "points")
-    layout: dict[str, Any] = {"dragmode": "lasso", "clickmode": "event+select"}
-    if kind == "lonlat":
-        ticks = [-180, -90, 0, 90, 180]
-        lats = [-60, -30, 0, 30, 60]
-        layout["xaxis"] = {"range": [-np.pi, np.pi], "tickvals": np.deg2rad(ticks).tolist(),
-                           "ticktext": [f"{t}°" for t in ticks], "title": {"text": "longitude"}, "zeroline": False}
-        layout["yaxis"] = {"range": [-1, 1], "tickvals": np.sin(np.deg2rad(lats)).tolist(),
-                           "ticktext": [f"{t}°" for t in lats], "title": {"text": "latitude (equal-area)"},
-                           "zeroline": False, "scaleanchor": "x", "scaleratio": 1}
-    else:
-        layout["xaxis"] = {"title": {"text": "x"}, "zeroline": False}
-        layout["yaxis"] = {"title": {"text": "y"}, "zeroline": False, "scaleanchor": "x", "scaleratio": 1}
+    ticks, lats = [-180, -90, 0, 90, 180], [-60, -30, 0, 30, 60]
+    layout: dict[str, Any] = {
+        "dragmode": "lasso", "clickmode": "event+select",
+        "xaxis": {"range": [-np.pi, np.pi], "tickvals": np.deg2rad(ticks).tolist(),
+                  "ticktext": [f"{t}°" for t in ticks], "title": {"text": "longitude"}, "zeroline": False},
+        "yaxis": {"range": [-1, 1], "tickvals": np.sin(np.deg2rad(lats)).tolist(), "ticktext": [f"{t}°" for t in lats],
+                  "title": {"text": "latitude (equal-area)"}, "zeroline": False, "scaleanchor": "x", "scaleratio": 1},
+    }  # fmt: skip
     return apply_layout(fig, with_note(title, note), **layout)
 
 
