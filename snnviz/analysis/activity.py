@@ -5,20 +5,16 @@ dead and saturated neurons, spikes per sample), and what would it cost on
 neuromorphic hardware compared with the same network run as an ANN.
 
 Energy follows the usual convention of the SNN literature (e.g. Zhou et al.,
-"Spikformer", 2023) with 45 nm CMOS figures from Horowitz (ISSCC 2014):
+"Spikformer", 2023) with 45 nm figures from Horowitz (ISSCC 2014)::
 
-.. math::
+    SOP_l = T · fr_in,l · MACs_l                 (layers fed with spikes)
+    E_SNN = 0.9 pJ · Σ SOP_l + 4.6 pJ · Σ MAC_l  (MAC_l: layers fed with analogue values)
+    E_ANN = 4.6 pJ · Σ MACs_l                    (every layer once, as an ANN)
 
-    SOP_l = T \\cdot fr_{in,l} \\cdot MACs_l, \\qquad
-    E_{SNN} = 0.9\\,\\mathrm{pJ} \\cdot \\sum_l SOP_l + 4.6\\,\\mathrm{pJ} \\cdot \\sum_{l \\in \\mathrm{analog}} MAC_l,
-    \\qquad E_{ANN} = 4.6\\,\\mathrm{pJ} \\cdot \\sum_l MACs_l
-
-where ``MACs_l`` are the multiply-accumulates of layer ``l`` for one sample and
-one step, ``fr_in,l`` the fraction of its inputs that are spikes, and the
-"analog" layers those whose input is not binary (the direct-encoded first
-layer, read-outs of averaged rates), whose operations stay full MACs. Only
-arithmetic is counted: memory traffic, which often dominates real chips, is
-not.
+``MACs_l`` are the multiply-accumulates of layer ``l`` for one sample and step;
+``fr_in,l`` is the fraction of its inputs that spike. Layers with analogue input
+(the direct-encoded first layer, read-outs of averaged rates) keep full MACs.
+Only arithmetic is counted: memory traffic, which often dominates, is not.
 
 Examples
 --------
@@ -40,18 +36,9 @@ from torch import nn
 from snnviz.errors import RecordingError
 
 __all__ = [
-    "E_AC_PJ",
-    "E_MAC_PJ",
-    "ENERGY_CAVEAT",
-    "LayerActivity",
-    "ActivityAccumulator",
-    "layer_activity",
-    "split_activity",
-    "LayerOps",
-    "EnergyReport",
-    "mac_count",
-    "count_synaptic_ops",
-]
+    "E_AC_PJ", "E_MAC_PJ", "ENERGY_CAVEAT", "LayerActivity", "ActivityAccumulator", "layer_activity",
+    "split_activity", "LayerOps", "EnergyReport", "mac_count", "count_synaptic_ops",
+]  # fmt: skip
 
 E_AC_PJ = 0.9  # 32-bit float add, 45 nm (Horowitz 2014)
 E_MAC_PJ = 4.6  # 32-bit float multiply (3.7 pJ) + add (0.9 pJ), 45 nm
@@ -65,25 +52,12 @@ ENERGY_CAVEAT = (
 class LayerActivity:
     """How one spiking layer behaved over the recorded samples and steps.
 
-    Attributes
-    ----------
-    name, branch : str
-        Layer name (e.g. ``"audio.lif1"``) and branch (audio/visual/fusion).
-    firing_rate : float
-        Mean spikes per neuron per step, in [0, 1].
-    dead_fraction : float
-        Fraction of neurons that never fired, on any sample at any step.
-    saturated_fraction : float
-        Fraction of neurons that fired at every step of every sample.
-    spikes_per_sample : float
-        Spikes the whole layer emits per sample over all steps (estimated from
-        the recorded neurons when a subset was recorded).
-    neurons : int
-        Neurons in the layer.
-    recorded : int
-        Neurons the statistics come from (``< neurons`` when subsampled).
-    samples : int
-        Samples the statistics come from.
+    ``firing_rate``: mean spikes per neuron per step, in [0, 1].
+    ``dead_fraction``: neurons that never fired, on any sample at any step.
+    ``saturated_fraction``: neurons that fired at every step of every sample.
+    ``spikes_per_sample``: spikes of the whole layer per sample over all steps
+    (scaled up from the recorded neurons when only ``recorded`` of ``neurons``
+    were kept). ``samples``: samples the statistics come from.
     """
 
     name: str
@@ -297,27 +271,12 @@ def mac_count(module: nn.Module, inputs: torch.Tensor) -> int:
 class LayerOps:
     """Operations of one Conv2d/Linear layer, per sample (averaged over the batch).
 
-    Attributes
-    ----------
-    name : str
-        Module name, e.g. ``"visual.conv2"``.
-    kind : str
-        ``"conv"`` or ``"linear"``.
-    macs : int
-        MACs for one sample and one step (the ANN-equivalent cost).
-    steps : float
-        How many times per sample the layer ran: ``T`` for layers applied to the
-        folded sequence, 1 for a layer computed once (a constant direct-encoded
-        input, a time-averaged read-out).
-    binary_input : bool
-        Whether every input value was 0 or 1 (spikes).
-    input_rate : float
-        Fraction of non-zero inputs.
-    sops : float
-        Synaptic operations (accumulates) per sample: ``macs · steps · input_rate``
-        for spiking input, 0 otherwise.
-    mac_ops : float
-        Full MACs per sample for non-spiking input: ``macs · steps``; 0 otherwise.
+    ``macs``: MACs for one sample and one step (the ANN cost). ``steps``: times
+    the layer ran per sample (``T`` on the folded sequence, 1 when computed once,
+    e.g. a constant direct-encoded input or a time-averaged read-out).
+    ``binary_input``: every input was 0 or 1 (spikes); ``input_rate``: fraction
+    of non-zero inputs. ``sops = macs · steps · input_rate`` for spiking input
+    (else 0); ``mac_ops = macs · steps`` for analogue input (else 0).
     """
 
     name: str
@@ -412,7 +371,7 @@ def count_synaptic_ops(model: nn.Module, audio: torch.Tensor | None, image: torc
     >>> from snnviz.models import build_model
     >>> report = count_synaptic_ops(build_model().eval(), torch.rand(1, 1, 40, 63), torch.rand(1, 1, 8, 8))
     >>> report.layers[0].name, report.ann_macs > 0
-    ('visual.conv1', True)
+    ('audio.conv1', True)
     """
     batch = _batch_size(audio, image)
     config = getattr(model, "config", None)

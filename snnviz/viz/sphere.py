@@ -263,7 +263,7 @@ def map_figure(
     Examples
     --------
     >>> fig = map_figure([[0, 0], [90, 45]], [0, 1], ["cat", "dog"])
-    >>> [list(t.customdata) for t in fig.data]
+    >>> [t.customdata.tolist() for t in fig.data]
     [[0], [1]]
     """
     if kind not in MAP_KINDS:
