@@ -41,13 +41,15 @@ class ConvSpikeStack(nn.Module):
         channels: tuple[int, ...],
         grid: tuple[int, int],
         pool_from: int = 2,
+        first_stride: int = 1,
     ) -> None:
         super().__init__()
         self.num_blocks = len(channels)
         self.pool_from = pool_from
         prev = in_channels
         for i, width in enumerate(channels, start=1):
-            self.add_module(f"conv{i}", nn.Conv2d(prev, width, 3, padding=1, bias=False))
+            stride = first_stride if i == 1 else 1
+            self.add_module(f"conv{i}", nn.Conv2d(prev, width, 3, stride=stride, padding=1, bias=False))
             self.add_module(f"bn{i}", nn.BatchNorm2d(width))
             self.add_module(f"lif{i}", lif_from_config(cfg))
             prev = width
