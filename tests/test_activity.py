@@ -185,3 +185,18 @@ def test_split_activity_counts_every_sample_and_honours_max_batches():
         assert a.firing_rate == pytest.approx(whole[a.name].firing_rate)
         assert a.dead_fraction == pytest.approx(whole[a.name].dead_fraction)
     assert all(a.samples == 2 for a in split_activity(model, batches, max_batches=1))
+
+
+def test_count_synaptic_ops_resnet_counts_every_conv_including_shortcuts():
+    cfg = ModelConfig(visual="resnet18", image_size=16, resnet_width=4, num_steps=2, audio_channels=(4,),
+                      feature_dim=16, fusion_hidden=16, embed_dim=8, n_mels=16)
+    torch.manual_seed(0)
+    model = build_model(cfg).eval()
+    audio, _ = _inputs(1)
+    report = count_synaptic_ops(model, audio, torch.rand(1, 1, 16, 16))
+    ops = {op.name: op for op in report.layers}
+    convs = {n for n, m in model.named_modules() if isinstance(m, (nn.Conv2d, nn.Linear))}
+    assert set(ops) == convs  # every Conv2d/Linear that ran is counted once
+    short = ops["visual.layer2.0.shortcut.module.0"]  # 1x1 conv, stride 2: 4 -> 8 channels, 16x16 -> 8x8
+    assert short.macs == 8 * 8 * 8 * 4 and short.steps == 2 and short.binary_input
+    assert ops["visual.layer1.0.conv1.module"].steps == 2
