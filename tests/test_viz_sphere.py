@@ -121,3 +121,11 @@ def test_map_figure_lonlat_matches_the_projection_map_coordinates():
     b = map_figure(lonlat_to_map(lonlat), [0, 0, 0], kind="map_xy")
     assert np.allclose(a.data[0].x, b.data[0].x) and np.allclose(a.data[0].y, b.data[0].y)
     assert list(a.data[0].hovertext) == list(b.data[0].hovertext)
+
+
+def test_map_figure_switches_to_webgl_for_many_points():
+    rng = np.random.default_rng(0)
+    pts = np.c_[rng.uniform(-180, 180, 3000), rng.uniform(-90, 90, 3000)]
+    assert map_figure(pts, np.zeros(3000, int)).data[0].type == "scattergl"
+    assert map_figure(pts[:100], np.zeros(100, int)).data[0].type == "scatter"
+    assert map_figure(pts[:100], np.zeros(100, int), webgl=True).data[0].type == "scattergl"

@@ -231,6 +231,7 @@ def map_figure(
     highlight_label: str = "selected",
     max_points: int = 10000,
     seed: int = 0,
+    webgl: bool | None = None,
     title: str = "Equal-area map of the sphere",
 ) -> go.Figure:
     """Draw the sphere as a flat equal-area map for lasso selection.
@@ -252,6 +253,9 @@ def map_figure(
     predictions, sample_ids, highlight, highlight_label, max_points, seed, title
         As in :func:`sphere_figure`; ``highlight`` is an index or a point of
         shape (2,) in the same coordinates as ``points``.
+    webgl : bool, optional
+        Draw with ``Scattergl`` (fast for thousands of points; selection still
+        works). By default WebGL is used above 2,000 drawn points, SVG below.
 
     Returns
     -------
@@ -273,6 +277,7 @@ def map_figure(
     colors = class_colors(len(names))
     keep = [int(highlight)] if isinstance(highlight, (int, np.integer)) else []
     idx = stratified_subsample(lab, max_points, seed, keep)
+    scatter = go.Scattergl if (idx.size > 2000 if webgl is None else webgl) else go.Scatter
     fig = go.Figure()
     for k, name in enumerate(names):
         sel = idx[lab[idx] == k]
@@ -281,7 +286,7 @@ def map_figure(
         hover = _hover(sel, lab, names, pred, sample_ids)
         lon, lat = np.rad2deg(xy[sel, 0]), np.rad2deg(np.arcsin(np.clip(xy[sel, 1], -1.0, 1.0)))
         hover = [f"{h}<br>lon {a:.1f}°, lat {b:.1f}°" for h, a, b in zip(hover, lon, lat)]
-        fig.add_trace(go.Scatter(
+        fig.add_trace(scatter(
             x=xy[sel, 0].astype(np.float32), y=xy[sel, 1].astype(np.float32), mode="markers", name=name,
             customdata=sel, marker={"size": 6, "color": colors[k], "opacity": 0.85},
             hovertext=hover, hoverinfo="text",
