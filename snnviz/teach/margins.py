@@ -23,10 +23,9 @@ trained embedding is pushed out of.
 
 Examples
 --------
->>> import math
 >>> regions = margin_regions("arcface", class_angles(3), m=0.5)
->>> round(math.degrees(regions.gap_fraction * 2 * math.pi))  # three gaps of 0.5 rad
-86
+>>> [round(b, 2) for b in regions.boundaries(0)]  # (Δ − m) / 2 either side, Δ = 2π/3
+[0.8, 0.8]
 """
 
 from __future__ import annotations
@@ -36,6 +35,7 @@ import math
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from snnviz.losses import make_loss
 
@@ -270,8 +270,8 @@ def target_loss_curve(
 ) -> np.ndarray:
     """Cross-entropy a sample of class ``target`` pays at each embedding angle ``phi``.
 
-    Computed as the real loss module's value per sample (for softmax the
-    embedding length is ``s``).
+    The cross-entropy of the real loss module's ``target_logits``, kept per
+    sample (for softmax the embedding length is ``s``).
 
     Returns
     -------
@@ -284,6 +284,6 @@ def target_loss_curve(
     if loss == "softmax":
         cos = cos * float(s)
     labels = torch.full((phi.shape[0],), int(target), dtype=torch.long)
-    with torch.inference_mode():
-        values = [module(cos[n : n + 1], labels[n : n + 1]) for n in range(phi.shape[0])]
-    return torch.stack(values).double().numpy()
+    with torch.inference_mode():  # the loss is the mean cross-entropy of these logits; keep it per sample
+        values = F.cross_entropy(module.target_logits(cos, labels), labels, reduction="none")
+    return values.double().numpy()

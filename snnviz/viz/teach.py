@@ -317,7 +317,6 @@ def toy_training_figure(runs: Sequence, max_frames: int = 61) -> go.Figure:
         return out
 
     first = traces(int(keep[0]))
-    per_run = len(first) // len(runs)
     for i, tr in enumerate(first):
         tr.update(showlegend=i < num_classes, legendgroup=tr.name)
     fig.add_traces(first + [go.Scatter(x=np.cos(circle), y=np.sin(circle), mode="lines", hoverinfo="skip",
