@@ -25,11 +25,13 @@ def lif_from_config(cfg: ModelConfig) -> LIFLayer:
 
 
 class ConvSpikeStack(nn.Module):
-    """conv → BN → LIF blocks (2×2 max-pooled from block ``pool_from`` on), then a spiking fc layer.
+    """conv → BN → (2×2 max pool) → LIF blocks, then a spiking fc layer.
 
-    Used for the ``digits`` visual variant and for the audio branch. Max pooling of
-    spikes keeps them binary; an adaptive max pool to ``grid`` makes the fc layer
-    independent of the exact input size.
+    Used for the ``digits`` visual variant and for the audio branch. As in the
+    snnTorch tutorials, the input *currents* are max-pooled before the neurons
+    (from block ``pool_from`` on), which keeps the neuron maps — whose elementwise
+    updates dominate the cost of an SNN on a CPU — small. An adaptive max pool of
+    the last spikes to ``grid`` makes the fc layer independent of the input size.
 
     Shapes: ``(T, B, C_in, H, W)`` → ``(T, B, feature_dim)``.
     """
@@ -63,14 +65,13 @@ class ConvSpikeStack(nn.Module):
         steps = x.shape[0]
         for i in range(1, self.num_blocks + 1):
             conv, bn, lif = getattr(self, f"conv{i}"), getattr(self, f"bn{i}"), getattr(self, f"lif{i}")
+            pool = self.pool if i >= self.pool_from else nn.Identity()
             if i == 1 and constant_input:
                 # direct encoding: the current is the same at every step, compute it once
-                cur = bn(conv(x[0])).unsqueeze(0).expand(steps, -1, -1, -1, -1)
+                cur = pool(bn(conv(x[0]))).unsqueeze(0).expand(steps, -1, -1, -1, -1)
             else:
-                cur = unfold(bn(conv(fold(x))), steps)
+                cur = unfold(pool(bn(conv(fold(x)))), steps)
             x = lif(cur)  # (T, B, C, H, W) spikes
-            if i >= self.pool_from:
-                x = unfold(self.pool(fold(x)), steps)
         x = unfold(self.grid_pool(fold(x)), steps).flatten(2)
         return self.lif_fc(unfold(self.dropout(self.fc(fold(x))), steps))  # (T, B, F)
 
