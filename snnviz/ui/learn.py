@@ -129,7 +129,9 @@ def encoding_block() -> None:
         method = st.radio("encoding", encodings.ENCODINGS, horizontal=True, key="learn_enc_method")
         params: dict[str, Any] = {}
         if method != "delta":
-            params["num_steps"] = st.slider("time steps T", 1, 50, 8 if method == "direct" else 25, key="learn_enc_T")
+            direct = method == "direct"  # the bundled models run T = 8 steps
+            params["num_steps"] = st.slider("time steps T", 1, 50, 8 if direct else 25,
+                                            key="learn_enc_T_direct" if direct else "learn_enc_T")
         if method == "rate":
             params["gain"] = st.slider("gain", 0.0, 2.0, 1.0, 0.05, key="learn_enc_gain")
             params["seed"] = int(st.number_input("seed", 0, 999, 0, key="learn_enc_seed"))
