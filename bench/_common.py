@@ -107,20 +107,22 @@ def measure(fn: Callable[[], Any], *, repeats: int = 5, warmup: int = 1, trace_m
     Returns
     -------
     dict
-        ``median_s``, ``min_s``, ``max_s``, ``mean_s``, ``runs``, ``times_s``, ``result`` and,
-        when asked, ``py_peak_mib``.
+        Wall-clock ``median_s``, ``min_s``, ``max_s``, ``mean_s``, ``runs``, ``times_s``; process CPU time
+        ``cpu_median_s`` and ``cpu_times_s`` (steadier than wall time on a shared machine for
+        single-threaded work); ``result``; and, when asked, ``py_peak_mib``.
     """
     if repeats < 1:
         raise ValueError(f"The 'repeats' parameter must be an int >= 1. Got {repeats}.")
     result = None
     for _ in range(warmup):
         result = fn()
-    times = []
+    times, cpu = [], []
     for _ in range(repeats):
         gc.collect()
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     row: dict[str, Any] = {
         "median_s": statistics.median(times),
         "min_s": min(times),
@@ -128,6 +130,8 @@ def measure(fn: Callable[[], Any], *, repeats: int = 5, warmup: int = 1, trace_m
         "mean_s": statistics.fmean(times),
         "runs": repeats,
         "times_s": times,
+        "cpu_median_s": statistics.median(cpu),
+        "cpu_times_s": cpu,
     }
     if trace_memory:
         tracemalloc.start()

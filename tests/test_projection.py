@@ -4,6 +4,7 @@ import pytest
 from snnviz.analysis.cache import DiskCache
 from snnviz.analysis.projection import (
     SphereProjection,
+    _fuzzy_graph,
     knn_preservation,
     lonlat_to_map,
     project_cached,
@@ -23,7 +24,7 @@ def clusters(n=150, d=16, k=3, seed=0):
 def test_sphereprojection_exact_for_3d():
     X = np.random.default_rng(0).normal(size=(40, 3)) * 5
     proj = SphereProjection().fit(X)
-    assert proj.method_ == "exact" and proj.umap_ is None
+    assert proj.method_ == "exact" and proj.graph_ is None
     np.testing.assert_allclose(proj.xyz_, X / np.linalg.norm(X, axis=1, keepdims=True))
     assert proj.lonlat_.shape == (40, 2) and proj.map_xy_.shape == (40, 2)
 
@@ -132,6 +133,21 @@ def test_project_cached_umap_restores_and_transforms(tmp_path):
     X, _ = clusters(n=90)
     fitted = project_cached(X, cache=tmp_path, n_neighbors=8, n_epochs=30)
     restored = project_cached(X, cache=tmp_path, n_neighbors=8, n_epochs=30)
-    assert restored.umap_ is None and restored.method_ == "umap"
+    assert restored.graph_ is None and restored.method_ == "umap"
     np.testing.assert_allclose(restored.xyz_, fitted.xyz_)
     np.testing.assert_allclose(restored.transform(X[:5]), fitted.transform(X[:5]))
+
+
+@pytest.mark.slow
+def test_fuzzy_graph_matches_umap():
+    from umap.umap_ import fuzzy_simplicial_set
+
+    from snnviz.analysis.sphere import cosine_knn
+
+    X, _ = clusters(n=120)
+    idx, sims = cosine_knn(X, 9)
+    idx = np.column_stack([np.arange(120), idx])
+    dist = np.column_stack([np.zeros(120), 1.0 - sims]).astype(np.float32)
+    ours = _fuzzy_graph(idx, dist).toarray()
+    theirs = fuzzy_simplicial_set(X, 10, 0, "cosine", knn_indices=idx, knn_dists=dist)[0].toarray()
+    np.testing.assert_allclose(ours, theirs, atol=1e-4)

@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from snnviz.analysis.sphere import cosine_knn, normalize_rows
+
 __all__ = [
     "SphereProjection",
     "project_cached",
@@ -34,39 +36,47 @@ __all__ = [
 
 _INITS = ("sphere_pca", "spectral", "pca", "random")
 _PROJECTION_FORMAT = 1  # bump when the output of fit changes for the same parameters
+_EXACT_KNN_MAX = 20000  # above this, approximate neighbours (NN-descent) are cheaper than exact ones
 
 
-def normalize_rows(X: Any, *, name: str = "X") -> np.ndarray:
-    """Return ``X`` as a float64 array of unit rows.
+def _fuzzy_graph(knn_idx: np.ndarray, knn_dist: np.ndarray) -> Any:
+    """UMAP's fuzzy simplicial set (local_connectivity=1, set_op_mix_ratio=1), vectorised in numpy.
 
-    Parameters
-    ----------
-    X : array-like of shape (N, D)
-    name : str
-        The argument name used in error messages.
-
-    Returns
-    -------
-    ndarray of shape (N, D), float64
-
-    Raises
-    ------
-    ValueError
-        If ``X`` is not 2-D, is empty, has non-finite values or zero rows.
+    ``knn_idx``/``knn_dist`` are (N, k) with each point itself in column 0 at
+    distance 0, as umap-learn's own neighbour search returns them. This is
+    ``umap.umap_.fuzzy_simplicial_set`` without its numba kernels, which take
+    seconds to compile on a first call.
     """
-    arr = np.asarray(X, dtype=np.float64)
-    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValueError(f"The '{name}' parameter must be a non-empty 2-D array (N, D). Got shape {arr.shape}.")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"The '{name}' parameter must contain only finite values. Got {np.sum(~np.isfinite(arr))} "
-                         "NaN or infinite entries.")
-    norms = np.linalg.norm(arr, axis=1)
-    zero = np.flatnonzero(norms <= 1e-12)
-    if zero.size:
-        shown = ", ".join(str(i) for i in zero[:5]) + (", ..." if zero.size > 5 else "")
-        raise ValueError(f"The '{name}' parameter has {zero.size} zero row(s) (rows {shown}); a zero vector has no "
-                         "direction on the sphere.")
-    return arr / norms[:, None]
+    import scipy.sparse
+
+    n, k = knn_idx.shape
+    d = knn_dist.astype(np.float64)
+    positive = np.where(d > 0, d, np.inf)
+    rho = positive.min(axis=1)
+    rho[~np.isfinite(rho)] = 0.0
+    target = np.log2(k)
+    lo, hi, mid = np.zeros(n), np.full(n, np.inf), np.ones(n)
+    gap = np.maximum(d[:, 1:] - rho[:, None], 0.0)
+    for _ in range(64):  # binary search of sigma so that sum_j exp(-gap_ij / sigma_i) = log2(k)
+        psum = np.exp(-gap / mid[:, None]).sum(axis=1)
+        active = np.abs(psum - target) >= 1e-5
+        if not active.any():
+            break
+        high = active & (psum > target)
+        low = active & ~high
+        hi = np.where(high, mid, hi)
+        lo = np.where(low, mid, lo)
+        with np.errstate(invalid="ignore"):
+            mid = np.where(high | (low & np.isfinite(hi)), (lo + hi) / 2.0, np.where(low, mid * 2.0, mid))
+    floor = 1e-3 * np.where(rho > 0, d.mean(axis=1), d.mean())
+    sigma = np.maximum(mid, floor)
+    vals = np.exp(-np.maximum(d - rho[:, None], 0.0) / sigma[:, None])
+    vals[knn_idx == np.arange(n)[:, None]] = 0.0
+    G = scipy.sparse.coo_matrix((vals.ravel(), (np.repeat(np.arange(n), k), knn_idx.ravel())), shape=(n, n)).tocsr()
+    prod = G.multiply(G.T)
+    G = (G + G.T - prod).tocoo()
+    G.eliminate_zeros()
+    return G
 
 
 def xyz_to_lonlat(xyz: np.ndarray) -> np.ndarray:
@@ -148,16 +158,19 @@ class SphereProjection:
         UMAP neighbourhood size, in ``[2, N - 1]``.
     min_dist : float, default=0.1
         UMAP minimum distance (radians on the output sphere), in ``[0, 3.14]``.
-    n_epochs : int or None, default=200
-        Layout optimisation epochs; None uses umap-learn's own default (500 up to
-        10,000 points, 200 above). See ``bench/bench_projection.py`` for the study
-        behind the default.
+    n_epochs : int or None, default=None
+        Layout optimisation epochs. None picks ``200 * 2000 / N`` clipped to
+        ``[200, 500]``: 200 from 2,000 points up (umap-learn uses 500 up to 10,000),
+        more for small sets at the same cost. See ``bench/bench_projection.py``
+        for the study behind the defaults.
     init : {"sphere_pca", "spectral", "pca", "random"}, default="sphere_pca"
         Initial layout. ``"sphere_pca"`` starts from the PCA-to-3-D view,
         normalised onto the sphere, which already holds the global arrangement;
         the others are umap-learn's planar inits read as angles.
-    negative_sample_rate : int, default=5
-        Negative samples per positive edge and epoch.
+    negative_sample_rate : int, default=2
+        Negative samples per positive edge and epoch (umap-learn's default is 5;
+        2 halves the cost of an epoch and, with the ``"sphere_pca"`` start, kept
+        the neighbourhoods as well in the projection study).
     random_state : int or None, default=0
         Seed. An int makes the result reproducible (umap-learn then runs its
         neighbour search single-threaded); None lets it use every core.
@@ -185,8 +198,8 @@ class SphereProjection:
     ('exact', (50, 3))
     """
 
-    def __init__(self, n_neighbors: int = 15, min_dist: float = 0.1, n_epochs: int | None = 200,
-                 init: str = "sphere_pca", negative_sample_rate: int = 5, random_state: int | None = 0,
+    def __init__(self, n_neighbors: int = 15, min_dist: float = 0.1, n_epochs: int | None = None,
+                 init: str = "sphere_pca", negative_sample_rate: int = 2, random_state: int | None = 0,
                  low_memory: bool = True) -> None:
         self.n_neighbors = n_neighbors
         self.min_dist = min_dist
@@ -248,7 +261,7 @@ class SphereProjection:
         if d <= 3:
             xyz = U if d == 3 else np.column_stack([U, np.zeros(n)])
             self.method_ = "exact"
-            self.umap_ = None
+            self.graph_ = None
         else:
             self._validate(n)
             xyz = self._fit_umap(U)
@@ -257,23 +270,37 @@ class SphereProjection:
         return self
 
     def _fit_umap(self, U: np.ndarray) -> np.ndarray:
-        import umap  # heavy (numba); imported only when needed
+        # umap-learn is heavy (numba): imported only here
+        from sklearn.utils import check_random_state
+        from umap import distances
+        from umap.umap_ import find_ab_params, nearest_neighbors, simplicial_set_embedding
 
-        seed = 0 if self.random_state is None else self.random_state
+        n, k = U.shape[0], int(self.n_neighbors)
+        seed = 0 if self.random_state is None else int(self.random_state)
+        rng = check_random_state(self.random_state)
+        if n <= _EXACT_KNN_MAX:
+            idx, sims = cosine_knn(U, k - 1)
+            idx = np.column_stack([np.arange(n), idx])
+            dist = np.column_stack([np.zeros(n), np.clip(1.0 - sims, 0.0, 2.0)])
+        else:
+            idx, dist, _ = nearest_neighbors(U.astype(np.float32), k, "cosine", {}, False, rng,
+                                             low_memory=self.low_memory, use_pynndescent=True,
+                                             n_jobs=1 if self.random_state is not None else -1)
+        self.graph_ = _fuzzy_graph(idx, dist)
         if self.init == "sphere_pca":
             init: Any = _xyz_to_angles(_pca_sphere(U, seed))
-            rng = np.random.default_rng(seed)  # break exact ties, as umap-learn does for duplicate inits
-            init = init + rng.normal(scale=1e-4, size=init.shape).astype(np.float32)
+            init = init + np.random.default_rng(seed).normal(scale=1e-4, size=init.shape).astype(np.float32)
         else:
             init = self.init
-        reducer = umap.UMAP(
-            n_neighbors=self.n_neighbors, min_dist=self.min_dist, n_epochs=self.n_epochs, init=init,
-            metric="cosine", output_metric="haversine", negative_sample_rate=self.negative_sample_rate,
-            random_state=self.random_state, low_memory=self.low_memory, n_components=2,
-            n_jobs=1 if self.random_state is not None else -1,
+        a, b = find_ab_params(1.0, self.min_dist)
+        n_epochs = self.n_epochs if self.n_epochs is not None else int(np.clip(round(400000 / n), 200, 500))
+        angles, _ = simplicial_set_embedding(
+            data=U.astype(np.float32), graph=self.graph_, n_components=2, initial_alpha=1.0, a=a, b=b, gamma=1.0,
+            negative_sample_rate=self.negative_sample_rate, n_epochs=n_epochs, init=init, random_state=rng,
+            metric="cosine", metric_kwds={}, densmap=False, densmap_kwds={}, output_dens=False,
+            output_metric=distances.named_distances_with_gradients["haversine"], output_metric_kwds={},
+            euclidean_output=False, parallel=False, verbose=False,
         )
-        angles = reducer.fit_transform(U.astype(np.float32))
-        self.umap_ = reducer
         return _angles_to_xyz(np.asarray(angles))
 
     def _set_results(self, xyz: np.ndarray) -> None:
@@ -339,15 +366,12 @@ def knn_preservation(X: Any, xyz: Any, k: int = 10) -> float:
     -------
     float in [0, 1]
     """
-    from sklearn.neighbors import NearestNeighbors
-
     A, B = normalize_rows(X), normalize_rows(xyz, name="xyz")
     if A.shape[0] != B.shape[0]:
         raise ValueError(f"X and xyz must have the same number of rows. Got {A.shape[0]} and {B.shape[0]}.")
     k = _check_int("k", k, 1, A.shape[0] - 1)
-    # Euclidean distance between unit vectors is monotone in cosine/great-circle distance.
-    ia = NearestNeighbors(n_neighbors=k + 1).fit(A).kneighbors(A, return_distance=False)[:, 1:]
-    ib = NearestNeighbors(n_neighbors=k + 1).fit(B).kneighbors(B, return_distance=False)[:, 1:]
+    # great-circle distance on the sphere is monotone in the dot product, like cosine distance
+    ia, ib = cosine_knn(A, k)[0], cosine_knn(B, k)[0]
     hits = [np.intersect1d(a, b, assume_unique=True).size for a, b in zip(ia, ib)]
     return float(np.mean(hits) / k)
 
@@ -357,7 +381,7 @@ def project_cached(X: Any, *, cache: Any = None, **params: Any) -> SphereProject
 
     The cache key is a hash of the array, the parameters and the code version.
     A projection restored from cache has ``xyz_``, ``lonlat_``, ``map_xy_`` and
-    ``method_`` and supports :meth:`SphereProjection.transform`; its ``umap_``
+    ``method_`` and supports :meth:`SphereProjection.transform`; its ``graph_``
     attribute is None.
 
     Parameters
@@ -386,7 +410,7 @@ def project_cached(X: Any, *, cache: Any = None, **params: Any) -> SphereProject
         proj.n_features_in_ = U.shape[1]
         proj._train = U
         proj.method_ = str(meta["method"])
-        proj.umap_ = None
+        proj.graph_ = None
         proj._set_results(arrays["xyz"])
         return proj
     proj.fit(U)

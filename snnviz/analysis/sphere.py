@@ -21,11 +21,77 @@ from typing import Any
 
 import numpy as np
 
-from snnviz.analysis.projection import normalize_rows
-
-__all__ = ["SphereMetrics", "sphere_metrics", "classification_margins", "knn_accuracy"]
+__all__ = ["SphereMetrics", "sphere_metrics", "classification_margins", "knn_accuracy", "normalize_rows", "cosine_knn"]
 
 _EPS = 1e-12
+
+
+def normalize_rows(X: Any, *, name: str = "X") -> np.ndarray:
+    """Return ``X`` as a float64 array of unit rows.
+
+    Parameters
+    ----------
+    X : array-like of shape (N, D)
+    name : str
+        The argument name used in error messages.
+
+    Returns
+    -------
+    ndarray of shape (N, D), float64
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not 2-D, is empty, has non-finite values or zero rows.
+    """
+    arr = np.asarray(X, dtype=np.float64)
+    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"The '{name}' parameter must be a non-empty 2-D array (N, D). Got shape {arr.shape}.")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"The '{name}' parameter must contain only finite values. Got {np.sum(~np.isfinite(arr))} "
+                         "NaN or infinite entries.")
+    norms = np.linalg.norm(arr, axis=1)
+    zero = np.flatnonzero(norms <= _EPS)
+    if zero.size:
+        shown = ", ".join(str(i) for i in zero[:5]) + (", ..." if zero.size > 5 else "")
+        raise ValueError(f"The '{name}' parameter has {zero.size} zero row(s) (rows {shown}); a zero vector has no "
+                         "direction on the sphere.")
+    return arr / norms[:, None]
+
+
+def cosine_knn(U: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exact k nearest neighbours of every row of unit ``U`` among the other rows, by cosine similarity.
+
+    Works in row blocks so memory stays bounded (about 32 MiB of similarities at a time).
+
+    Parameters
+    ----------
+    U : ndarray of shape (N, D)
+        Unit rows.
+    k : int
+        In ``[1, N - 1]``.
+
+    Returns
+    -------
+    indices : ndarray of shape (N, k), int64
+        Most similar first; a row is never its own neighbour.
+    similarities : ndarray of shape (N, k), float32
+    """
+    n = U.shape[0]
+    Uf = np.ascontiguousarray(U, dtype=np.float32)
+    idx = np.empty((n, k), dtype=np.int64)
+    sims = np.empty((n, k), dtype=np.float32)
+    step = max(1, (1 << 23) // n)
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        sim = Uf[start:stop] @ Uf.T
+        sim[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+        part = np.argpartition(-sim, k - 1, axis=1)[:, :k]
+        near = np.take_along_axis(sim, part, axis=1)
+        order = np.argsort(-near, axis=1, kind="stable")
+        idx[start:stop] = np.take_along_axis(part, order, axis=1)
+        sims[start:stop] = np.take_along_axis(near, order, axis=1)
+    return idx, sims
 
 
 def _ratio(num: float, den: float) -> float:
@@ -131,25 +197,16 @@ def _names(classes: list[Any], class_names: Any) -> list[str]:
 
 
 def _knn_votes(U: np.ndarray, codes: np.ndarray, k: int, n_classes: int) -> np.ndarray:
-    """Leave-one-out k-NN predictions (cosine), in row chunks to bound memory."""
+    """Leave-one-out k-NN predictions (cosine)."""
+    idx, near = cosine_knn(U, k)
     n = U.shape[0]
-    pred = np.empty(n, dtype=np.int64)
-    step = max(1, (1 << 23) // n)
-    Uf = U.astype(np.float32)
-    for start in range(0, n, step):
-        stop = min(n, start + step)
-        sim = Uf[start:stop] @ Uf.T
-        sim[np.arange(stop - start), np.arange(start, stop)] = -np.inf
-        idx = np.argpartition(-sim, k - 1, axis=1)[:, :k]
-        near = np.take_along_axis(sim, idx, axis=1).astype(np.float64)
-        counts = np.zeros((stop - start, n_classes))
-        sims = np.zeros((stop - start, n_classes))
-        rows = np.repeat(np.arange(stop - start), k)
-        np.add.at(counts, (rows, codes[idx].ravel()), 1.0)
-        np.add.at(sims, (rows, codes[idx].ravel()), near.ravel())
-        # majority vote; ties go to the class with the larger summed similarity (the term is < 1)
-        pred[start:stop] = np.argmax(counts + 0.25 * (sims / k + 1.0), axis=1)
-    return pred
+    counts = np.zeros((n, n_classes))
+    sims = np.zeros((n, n_classes))
+    rows = np.repeat(np.arange(n), k)
+    np.add.at(counts, (rows, codes[idx].ravel()), 1.0)
+    np.add.at(sims, (rows, codes[idx].ravel()), near.astype(np.float64).ravel())
+    # majority vote; ties go to the class with the larger summed similarity (that term is < 1)
+    return np.argmax(counts + 0.25 * (sims / k + 1.0), axis=1)
 
 
 def knn_accuracy(embeddings: Any, labels: Any, *, k: int = 10) -> float:
