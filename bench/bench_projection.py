@@ -124,7 +124,8 @@ def main() -> int:
              "snnviz_* = SphereProjection (exact cosine kNN, numpy fuzzy graph, umap-learn's haversine layout); "
              "snnviz_default = SphereProjection() (n_neighbors=15, min_dist=0.1, "
              "n_epochs=None: clip(400000/N, 200, 500), init='sphere_pca', negative_sample_rate=2, random_state=0). "
-             "Speed-ups use process CPU time (every row is single-threaded; the machine's 2 cores were shared with other jobs, so wall times are noisy).")
+             "Speed-ups use process CPU time (every row is single-threaded; "
+             "the machine's 2 cores were shared with other jobs, so wall times are noisy).")
     write_results(args.name, rows, args=args, notes=notes,
                   columns=["n", "config", "median_s", "cpu_median_s", "min_s", "max_s", "runs", "knn10",
                            "speedup_cpu", "speedup_wall", "knn_ratio"])
