@@ -9,8 +9,6 @@ figures in :mod:`snnviz.viz.teach`; nothing here knows torch.
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,7 +20,7 @@ from snnviz.viz import teach as vt
 __all__ = ["lif_block", "encoding_block", "surrogate_block", "margin_block", "toy_block", "real_model_block"]
 
 _FIG_CACHE = {"max_entries": 64, "show_spinner": False}
-BUNDLED = {"arcface": "avdigits-arcface.safetensors", "softmax": "avdigits-softmax.safetensors"}
+BUNDLED = {"arcface": "avdigits-arcface", "softmax": "avdigits-softmax"}  # column label -> model name
 
 
 def _chart(fig: Any, key: str) -> None:
@@ -66,18 +64,15 @@ def lif_block() -> None:
 # -- 2. spike encodings -----------------------------------------------------------------------------------------------
 
 def _sample() -> dict[str, Any] | None:
-    """The selected sample (image, spectrogram) or sample 0 of the AV-Digits test split."""
-    sample = None
-    try:
-        from snnviz.ui import loaders
+    """The sample chosen in the sidebar (image, spectrogram) or sample 0 of the AV-Digits test split."""
+    from snnviz.ui.state import current_sample
 
-        sample = loaders.current_sample()
-    except (ImportError, AttributeError):
-        pass
+    sample = current_sample()
     if sample is not None:
         return {"image": np.asarray(sample["image"], dtype=np.float32).squeeze(),
-                "spectrogram": np.asarray(sample["audio"]).squeeze(), "label": sample.get("class_name", ""),
-                "source": "the sample selected in the sidebar"}
+                "spectrogram": np.asarray(sample["audio"], dtype=np.float32).squeeze(),
+                "label": sample.get("class_name", ""),
+                "source": f"sample {sample.get('index', '')} chosen in the sidebar"}
     return _fallback_sample()
 
 
@@ -302,56 +297,51 @@ def toy_block() -> None:
 
 # -- 5. from the toy to the real model --------------------------------------------------------------------------------
 
-def models_dir() -> Path:
-    """Folder of the bundled models: ``$SNNVIZ_MODELS_DIR`` or ``assets/models``."""
-    env = os.environ.get("SNNVIZ_MODELS_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "assets" / "models"
+@st.cache_data(max_entries=8, show_spinner="Measuring compactness …")
+def _summary(model_key: str, data_key: str, modality: str, _embeddings: np.ndarray, _labels: np.ndarray) -> dict:
+    from snnviz.analysis.sphere import sphere_metrics
+
+    return sphere_metrics(_embeddings, _labels).summary()
 
 
-@st.cache_data(show_spinner="Embedding the test split with both bundled models …", max_entries=4)
-def _bundled_summaries(paths: tuple[str, ...], stamps: tuple[float, ...]) -> dict[str, dict[str, float]]:
-    from snnviz.analysis import extract_embeddings, sphere_metrics
-    from snnviz.checkpoint import load_checkpoint
-
-    out = {}
-    for name, path in zip(BUNDLED, paths):
-        model, meta = load_checkpoint(path)
-        try:
-            from snnviz.data import load_dataset
-
-            dataset = load_dataset(meta.get("dataset", {}).get("name", "av-digits"), split="test")
-        except ImportError:
-            from snnviz.data.avdigits import AVDigits
-
-            dataset = AVDigits("test")
-        emb = extract_embeddings(model, dataset, cache=True)
-        out[name] = sphere_metrics(emb.embeddings["fused"], emb.labels, class_names=emb.classes).summary()
-    return out
+_ROWS = {"mean_intra_angle_deg": "mean intra-class angle (°)", "min_inter_angle_deg": "min inter-class angle (°)",
+         "simplex_angle_deg": "simplex optimum (°)", "separability": "separability", "silhouette": "silhouette",
+         "knn_accuracy": "k-NN accuracy"}
 
 
 def real_model_block() -> None:
     """Block 5: the bundled arcface and softmax models' compactness side by side, and a link to the Hypersphere."""
+    from snnviz.ui.models import list_models
+    from snnviz.ui.state import dataset_spec, get_embeddings, load_model, load_split
+
     st.subheader("5 · From the toy to the real model")
     st.markdown(
         "The bundled AV-Digits models differ only in their loss: one trained with ArcFace, one with softmax. On their "
-        "64-dimensional hypersphere the same story holds — compare the intra-class angle (lower is more compact) and "
-        "the smallest angle between class centres (higher is better separated)."
+        "64-dimensional hypersphere the toy's story should hold — compare the intra-class angle (lower is more "
+        "compact) and the smallest angle between class centres (higher is better separated), measured on the "
+        "original embeddings of the test split."
     )
-    paths = [models_dir() / BUNDLED[name] for name in BUNDLED]
-    missing = [p.name for p in paths if not p.is_file()]
+    available = list_models()
+    missing = [f"{name}.safetensors" for name in BUNDLED.values() if name not in available]
     if missing:
         st.info(f"The bundled models are missing ({', '.join(missing)}); train them with `snnviz train` to compare.")
         return
+    modality = st.radio("embedding", ("fused", "audio", "visual"), horizontal=True, key="learn_real_modality")
+    columns: dict[str, dict] = {}
     try:
-        summaries = _bundled_summaries(tuple(str(p) for p in paths), tuple(p.stat().st_mtime for p in paths))
-    except Exception as err:  # noqa: BLE001 - show the library's one-sentence message
+        for label, name in BUNDLED.items():
+            loaded = load_model(name, "cpu")
+            dataset = load_split(dataset_spec(loaded.meta), "test")
+            emb = get_embeddings(loaded, dataset)
+            columns[label] = _summary(loaded.key, dataset.fingerprint(), modality, emb.embeddings[modality], emb.labels)
+    except Exception as err:  # noqa: BLE001 - show the library's one-sentence message, keep the page alive
         st.warning(f"Could not compare the bundled models: {err}")
         return
-    keys = list(next(iter(summaries.values())))
-    table = [{"metric": k, **{name: round(float(summaries[name][k]), 3) for name in summaries}} for k in keys]
+    table = [{"metric": text, **{label: round(float(col[key]), 3) for label, col in columns.items()}}
+             for key, text in _ROWS.items()]
     st.dataframe(table, hide_index=True, key="learn_real_table")
-    st.session_state["compare_models"] = [str(p) for p in paths]
+    st.session_state["compare_models"] = list(BUNDLED.values())
     try:
-        st.page_link("pages/hypersphere.py", label="Open both on the Hypersphere page", icon="🌐")
-    except Exception:  # noqa: BLE001 - the page runs standalone (tests, `streamlit run pages/learn.py`)
+        st.page_link("pages/hypersphere.py", label="See both on the Hypersphere page", icon="🌐")
+    except Exception:  # noqa: BLE001 - the page runs standalone (AppTest, `streamlit run pages/learn.py`)
         st.caption("Open the Hypersphere page to see both models' embeddings.")

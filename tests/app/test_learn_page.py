@@ -82,3 +82,13 @@ def test_learn_page_toy_training_animates(learn):
     assert len(animation["frames"]) == 31  # a snapshot every 10 of 300 steps, and step 0
     rows = learn.dataframe[0].value
     assert list(rows["loss"]) == ["softmax", "arcface"]
+
+
+def test_learn_page_says_when_the_bundled_models_are_missing(monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SNNVIZ_MODELS_DIR", str(tmp_path))  # an empty models folder
+    at = AppTest.from_file(str(PAGE), default_timeout=120).run()
+    assert not at.exception
+    message = next(i.value for i in at.info if "bundled models are missing" in i.value)
+    assert "avdigits-arcface.safetensors" in message and "avdigits-softmax.safetensors" in message
