@@ -14,6 +14,7 @@ from snnviz.analysis.gallery import (
     probability_note,
     random_misclassified,
     softmax,
+    table_selection,
     top_k,
     training_scale,
 )
@@ -144,3 +145,16 @@ def test_gallery_rows_lists_predictions_by_name():
         "id": ["s3", "s0"], "class": ["two", "zero"], "audio →": ["two", "zero"], "visual →": ["one", "zero"],
         "fused →": ["one", "zero"], "correct": [False, True],
     }
+
+
+def test_table_selection_maps_rows_to_samples_once():
+    visible = np.array([4, 8, 15])
+    assert table_selection([2], visible) == 15
+    assert table_selection([2], visible, previous=[2]) is None
+    assert table_selection([0], visible, previous=[2]) == 4
+
+
+def test_table_selection_ignores_empty_and_out_of_range():
+    assert table_selection([], [1, 2]) is None
+    assert table_selection(None, [1, 2]) is None
+    assert table_selection([5], [1, 2]) is None

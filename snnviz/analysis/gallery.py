@@ -40,6 +40,7 @@ __all__ = [
     "training_scale",
     "top_k",
     "gallery_rows",
+    "table_selection",
 ]
 
 CORRECTNESS = ("all", "correct", "incorrect")
@@ -317,3 +318,38 @@ def gallery_rows(
         columns[f"{head} →"] = names[p[idx]].tolist()
     columns["correct"] = (_head(preds, modality)[idx] == y[idx]).tolist()
     return columns
+
+
+def table_selection(rows: Sequence[int] | None, visible: Any, previous: Sequence[int] | None = None) -> int | None:
+    """The sample a gallery-table selection newly points to, or None.
+
+    A table keeps its selected row across reruns, also when the filters change
+    the rows under it; only a selection that differs from the one applied last
+    time (``previous``) chooses a sample, so changing a filter or picking a sample
+    elsewhere is not undone by a stale selection.
+
+    Parameters
+    ----------
+    rows : sequence of int or None
+        Selected row positions in the table as drawn.
+    visible : array-like of int
+        Sample index of each row (:func:`filter_gallery`).
+    previous : sequence of int, optional
+        The rows applied last time.
+
+    Returns
+    -------
+    int or None
+        The sample index of the first selected row, when the selection is new
+        and points to a row of the table.
+
+    Examples
+    --------
+    >>> table_selection([1], [10, 20, 30]), table_selection([1], [10, 20, 30], previous=[1])
+    (20, None)
+    """
+    rows = [int(r) for r in (rows or [])]
+    if not rows or rows == [int(r) for r in (previous or [])]:
+        return None
+    vis = np.asarray(visible, dtype=np.int64).reshape(-1)
+    return int(vis[rows[0]]) if 0 <= rows[0] < vis.size else None
