@@ -24,8 +24,9 @@ def test_angular_spread_of_tight_clusters():
     angles = np.repeat([0.0, 2.0], 5) + np.tile([-0.01, 0.0, 0.0, 0.0, 0.01], 2)
     directions = np.stack([np.cos(angles), np.sin(angles)], axis=1)
     labels = np.repeat([0, 1], 5)
-    intra, gap = angular_spread(directions, labels, 2)
+    intra, inter, gap = angular_spread(directions, labels, 2)
     assert intra == pytest.approx(0.004, abs=1e-3)
+    assert inter == pytest.approx(2.0, abs=1e-6)
     assert gap == pytest.approx(2.0 - 0.02, abs=1e-6)
 
 

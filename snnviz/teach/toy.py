@@ -72,8 +72,8 @@ def toy_dataset(num_classes: int, per_class: int, *, seed: int = 0) -> tuple[tor
     return x.float(), y
 
 
-def angular_spread(directions: np.ndarray, labels: np.ndarray, num_classes: int) -> tuple[float, float]:
-    """Intra-class spread and inter-class gap of unit vectors on the circle (radians).
+def angular_spread(directions: np.ndarray, labels: np.ndarray, num_classes: int) -> tuple[float, float, float]:
+    """Intra-class spread, inter-class angle and gap of unit vectors on the circle (radians).
 
     Parameters
     ----------
@@ -86,7 +86,10 @@ def angular_spread(directions: np.ndarray, labels: np.ndarray, num_classes: int)
     Returns
     -------
     intra : float
-        Mean angle of a point to its class's mean direction (lower: more compact).
+        Mean angle of a point to its class's mean direction (lower: more compact),
+        as ``mean_intra_angle_deg`` of :func:`snnviz.analysis.sphere.sphere_metrics`.
+    inter : float
+        Smallest angle between two class mean directions (higher: better separated).
     gap : float
         Smallest angle between two points of different classes (higher: a wider
         empty margin between classes; 0 when classes touch or overlap).
@@ -95,13 +98,16 @@ def angular_spread(directions: np.ndarray, labels: np.ndarray, num_classes: int)
                       for k in range(num_classes)])
     means /= np.linalg.norm(means, axis=1, keepdims=True).clip(1e-12)
     intra = float(np.mean(np.arccos(np.clip((directions * means[labels]).sum(axis=1), -1.0, 1.0))))
+    cos = np.clip(means @ means.T, -1.0, 1.0)
+    np.fill_diagonal(cos, -1.0)
+    inter = float(np.arccos(cos.max()))
     angle = np.arctan2(directions[:, 1], directions[:, 0])
     order = np.argsort(angle)  # neighbours around the circle, wrapping at ±π
     sorted_angle, sorted_label = angle[order], labels[order]
     step = np.diff(np.concatenate((sorted_angle, sorted_angle[:1] + 2.0 * math.pi)))
     differ = sorted_label != np.roll(sorted_label, -1)
     gap = float(step[differ].min()) if np.any(differ) else math.pi
-    return intra, gap
+    return intra, inter, gap
 
 
 def _unit(angles: np.ndarray) -> np.ndarray:
@@ -140,9 +146,9 @@ class ToyRun:
         ``(F, C, 2)`` L2-normalised class weights.
     labels : np.ndarray
         ``(N,)``.
-    losses, accuracy, intra, gap : np.ndarray
-        ``(F,)`` training loss, accuracy, intra-class spread and inter-class gap
-        (radians, see :func:`angular_spread`) at each frame.
+    losses, accuracy, intra, inter, gap : np.ndarray
+        ``(F,)`` training loss, accuracy, and the intra-class spread, inter-class
+        angle and gap (radians, see :func:`angular_spread`) at each frame.
     """
 
     loss: str
@@ -153,6 +159,7 @@ class ToyRun:
     losses: np.ndarray
     accuracy: np.ndarray
     intra: np.ndarray
+    inter: np.ndarray
     gap: np.ndarray
 
 
@@ -249,5 +256,6 @@ def _train(loss: str, x: torch.Tensor, y: torch.Tensor, *, s: float, m: float, s
         losses=np.asarray(frames["losses"]),
         accuracy=np.asarray(frames["accuracy"]),
         intra=spreads[:, 0],
-        gap=spreads[:, 1],
+        inter=spreads[:, 1],
+        gap=spreads[:, 2],
     )

@@ -229,7 +229,8 @@ def margin_block() -> None:
         "it is the closest weight — the regions touch. A **margin** loss asks more of the true class: CosFace needs "
         "cos θ − m, ArcFace an angle θ + m, SphereFace mθ to still win. Each class's region shrinks and a grey "
         "**no-man's-land** opens between classes; training pushes embeddings out of it. **s** does not move the "
-        "boundaries: it sharpens the loss (for softmax the embedding's length plays its part)."
+        "boundaries: it sharpens the loss (for softmax the embedding's length plays its part, so with length s "
+        "softmax and NormFace coincide below)."
     )
     num_classes, s, ms = _margin_controls()
     regions, losses = _regions(num_classes, s, tuple(sorted(ms.items())))
@@ -254,8 +255,8 @@ def _train_toy(num_classes: int, s: float, loss: str, m: float, steps: int, seed
         runs.append(toy.train_toy(name, x, y, s=s, m=m if name == loss else 0.0, steps=steps, seed=seed,
                                   callback=report))
     rows = [{"loss": r.loss, "accuracy": round(float(r.accuracy[-1]), 3),
-             "intra-class spread (°)": round(math.degrees(r.intra[-1]), 1),
-             "inter-class gap (°)": round(math.degrees(r.gap[-1]), 1)} for r in runs]
+             "intra (°)": round(math.degrees(r.intra[-1]), 1), "inter (°)": round(math.degrees(r.inter[-1]), 1)}
+            for r in runs]
     return vt.toy_training_figure(runs), vt.toy_metrics_figure(runs), rows
 
 
@@ -289,8 +290,12 @@ def toy_block() -> None:
     if done != params:
         st.caption("Showing the last run; the settings changed since — press Train again.")
     _chart(animation, "learn_toy_animation")
-    left, right = st.columns([1, 1.6])
-    left.dataframe(rows, hide_index=True, key="learn_toy_table")
+    left, right = st.columns([1, 1.4])
+    with left:
+        st.dataframe(rows, hide_index=True, key="learn_toy_table")
+        st.caption("After training: accuracy, the mean angle of a point to its class mean (intra, lower is more "
+                   "compact) and the smallest angle between class means (inter) — the metrics block 5 reports for "
+                   "the real models.")
     with right:
         _chart(metrics, "learn_toy_metrics")
 

@@ -79,15 +79,16 @@ def lif_figure(trace) -> go.Figure:
         "yaxis3": {"domain": [0.75, 1.0], "title": {"text": "I"}, "anchor": "x"},
     }
     fig = go.Figure([
-        go.Scatter(x=t, y=trace.current, name="input current I[t]", line={"shape": "hv"}, yaxis="y3"),
+        go.Scatter(x=t, y=trace.current, name="input current I[t]", line={"shape": "hv", "color": "#f28e2b"},
+                   yaxis="y3"),
         go.Scatter(x=t, y=trace.membrane, name="membrane U[t]", line={"color": "#4e79a7"}, yaxis="y2"),
         go.Scatter(x=[0, max(trace.num_steps - 1, 1)], y=[trace.threshold] * 2, name="threshold U_thr", mode="lines",
                    line={"color": _THRESHOLD, "dash": "dash"}, yaxis="y2"),
         go.Scatter(x=fired, y=np.ones_like(fired, dtype=float), name="output spikes S[t]", mode="markers", yaxis="y",
                    marker={"symbol": "line-ns-open", "size": 18, "color": _SPIKE, "line": {"width": 2}}),
     ], layout=layout)
-    title = (f"{trace.spike_count} spikes in {trace.num_steps} steps — firing rate {trace.firing_rate:.3f} "
-             f"(β={trace.beta:g}, U_thr={trace.threshold:g}, reset={trace.reset_mechanism})")
+    title = (f"{trace.spike_count} spikes in {trace.num_steps} steps<br><sup>β={trace.beta:g}, "
+             f"U_thr={trace.threshold:g}, reset={trace.reset_mechanism}</sup>")
     return apply_layout(fig, title, height=460, legend={"orientation": "h", "y": -0.15})
 
 
@@ -115,21 +116,22 @@ def surrogate_figure(curves: Sequence) -> go.Figure:
         label = curve.name if curve.name == "straight_through" else f"{curve.name} ({curve.slope:g})"
         traces.append(go.Scatter(x=curve.x, y=curve.gradient, name=label, line={"color": color}, **right))
     fig.add_traces(traces)
-    fig.add_annotation(text="true derivative: 0 everywhere, ∞ at the threshold", xref="x2 domain", yref="y2 domain",
-                       x=0.0, y=0.98, showarrow=False, xanchor="left", font={"size": 11})
     fig.update_xaxes(title_text="U − U_thr")
-    return apply_layout(fig, "", height=360)
+    return apply_layout(fig, "", height=380, legend={"orientation": "h", "y": -0.25, "x": 0.0},
+                        margin={"l": 50, "r": 10, "t": 40, "b": 40})
 
 
 def _animation_controls(labels: Sequence[str], duration: int = 200) -> dict:
     steps = [{"args": [[lab], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}], "label": lab,
               "method": "animate"} for lab in labels]
-    play = {"type": "buttons", "showactive": False, "x": 0.0, "y": -0.12, "xanchor": "left",
-            "buttons": [{"label": "▶ play", "method": "animate",
+    play = {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": 0.0, "xanchor": "left",
+            "yanchor": "top", "pad": {"t": 100},
+            "buttons": [{"label": "▶", "method": "animate",
                          "args": [None, {"frame": {"duration": duration, "redraw": True}, "fromcurrent": True}]},
-                        {"label": "❚❚ pause", "method": "animate",
+                        {"label": "❚❚", "method": "animate",
                          "args": [[None], {"frame": {"duration": 0}, "mode": "immediate"}]}]}
-    slider = {"active": 0, "steps": steps, "x": 0.15, "len": 0.85, "y": -0.05, "currentvalue": {"prefix": "step "}}
+    slider = {"active": 0, "steps": steps, "x": 0.0, "len": 1.0, "y": 0.0, "yanchor": "top", "pad": {"t": 30},
+              "currentvalue": {"prefix": "step ", "font": {"size": 12}}, "font": {"size": 10}}
     return {"updatemenus": [play], "sliders": [slider]}
 
 
@@ -156,16 +158,21 @@ def encoding_frames_figure(encoding, title: str = "", *, image: bool = True) -> 
                                    [1, "#e15759"]], colorbar={"title": "event"}))
         fig.update_xaxes(title_text=f"time = input {encoding.time_axis}")
         fig.update_yaxes(title_text="image row" if image else "mel band", autorange="reversed" if image else True)
-        return apply_layout(fig, title or f"delta events: {encoding.spike_count} (+1 on, −1 off)", height=320)
+        return apply_layout(fig, title or f"delta: {encoding.spike_count} events", height=400)
     analog = encoding.method == "direct"
     zmax = float(max(spikes.max(), 1e-6)) if analog else 1.0
     scale = "Viridis" if analog else [[0, "white"], [1, _SPIKE]]
     fig = go.Figure(go.Heatmap(z=spikes[0], zmin=0.0, zmax=zmax, colorscale=scale, showscale=analog),
                     frames=[go.Frame(data=[go.Heatmap(z=frame)], name=str(t)) for t, frame in enumerate(spikes)])
     if image:
-        fig.update_yaxes(autorange="reversed")
+        fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain")
+        fig.update_xaxes(constrain="domain")
+    else:
+        fig.update_xaxes(title_text="frame")
+        fig.update_yaxes(title_text="mel band")
     fig.update_layout(**_animation_controls([str(t) for t in range(len(spikes))]))
-    return apply_layout(fig, title or f"{encoding.method}: one frame per time step", height=360)
+    return apply_layout(fig, title or f"{encoding.method}: frame by frame", height=440,
+                        margin={"l": 50, "r": 10, "t": 50, "b": 150})
 
 
 def raster_figure(encoding, title: str = "", max_neurons: int = 4096) -> go.Figure:
@@ -193,8 +200,8 @@ def raster_figure(encoding, title: str = "", max_neurons: int = 4096) -> go.Figu
     fig.update_xaxes(title_text="time step")
     fig.update_yaxes(title_text="neuron (input value)", autorange="reversed")
     note = f"every {stride}th of {raster.shape[0]:,} neurons" if stride > 1 else f"{raster.shape[0]:,} neurons"
-    what = "input current" if analog else f"{encoding.spike_count:,} spikes, {encoding.rate:.3f} per neuron per step"
-    return apply_layout(fig, title or f"raster — {what}<br><sup>{note}</sup>", height=360)
+    what = "input current" if analog else f"{encoding.spike_count:,} spikes"
+    return apply_layout(fig, title or f"raster: {what}<br><sup>{note}</sup>", height=400)
 
 
 def _sector(start: float, end: float, radius: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
@@ -244,7 +251,8 @@ def margin_regions_figure(regions: Sequence, titles: Sequence[str] | None = None
     fig.add_traces(traces)
     fig.update_xaxes(visible=False, range=[-1.15, 1.15])
     fig.update_yaxes(visible=False, range=[-1.15, 1.15])
-    return apply_layout(fig, "", height=300, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return apply_layout(fig, "", height=300, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                        legend={"orientation": "h", "y": 0.0, "x": 0.5, "xanchor": "center", "yanchor": "top"})
 
 
 def margin_loss_figure(phi: np.ndarray, curves: dict[str, np.ndarray], angles: np.ndarray, target: int = 0
@@ -264,8 +272,10 @@ def margin_loss_figure(phi: np.ndarray, curves: dict[str, np.ndarray], angles: n
     rel = np.degrees(np.mod(phi - angles[target] + math.pi, 2 * math.pi) - math.pi)
     order = np.argsort(rel)
     fig = go.Figure()
+    dashes = ("solid", "dot", "dash", "longdash", "dashdot")  # softmax with |x| = s and NormFace coincide
     for k, (name, values) in enumerate(curves.items()):
-        fig.add_trace(go.Scatter(x=rel[order], y=values[order], name=name, line={"color": class_colors(10)[k + 5]}))
+        fig.add_trace(go.Scatter(x=rel[order], y=values[order], name=name,
+                                 line={"color": class_colors(10)[k + 5], "dash": dashes[k % 5], "width": 2.5}))
     for k, angle in enumerate(angles):
         if k != target:
             x = math.degrees((angle - angles[target] + math.pi) % (2 * math.pi) - math.pi)
@@ -328,22 +338,21 @@ def toy_training_figure(runs: Sequence, max_frames: int = 61) -> go.Figure:
     fig.update_yaxes(visible=False, range=[-1.5, 1.5])
     fig.update_layout(**_animation_controls(labels, duration=120))
     note = f" (every {len(runs[0].steps) // len(keep)}th snapshot)" if len(keep) < len(runs[0].steps) else ""
-    return apply_layout(fig, f"training step by step{note}", height=420, margin={"l": 10, "r": 10, "t": 60, "b": 60})
+    return apply_layout(fig, f"training step by step{note}", height=500, margin={"l": 10, "r": 10, "t": 80, "b": 140})
 
 
 def toy_metrics_figure(runs: Sequence) -> go.Figure:
-    """Intra-class spread and inter-class gap (degrees) over training, one line per run."""
+    """Intra-class spread and the smallest angle between class means (degrees) over training, one line per run."""
     fig = go.Figure()
-    left, right = _row_of_axes(fig, ["intra-class spread (lower: compact)", "inter-class gap (higher: separated)"],
-                               gap=0.08)
+    left, right = _row_of_axes(fig, ["mean intra-class angle (°)", "min inter-class angle (°)"], gap=0.12)
     traces = []
     for k, run in enumerate(runs):
         color = class_colors(10)[k + 5]
         traces.append(go.Scatter(x=run.steps, y=np.degrees(run.intra), name=run.loss, line={"color": color},
                                  legendgroup=run.loss, **left))
-        traces.append(go.Scatter(x=run.steps, y=np.degrees(run.gap), name=run.loss, line={"color": color},
+        traces.append(go.Scatter(x=run.steps, y=np.degrees(run.inter), name=run.loss, line={"color": color},
                                  legendgroup=run.loss, showlegend=False, **right))
     fig.add_traces(traces)
     fig.update_xaxes(title_text="step")
-    fig.update_yaxes(title_text="degrees")
-    return apply_layout(fig, "", height=300)
+    return apply_layout(fig, "", height=300, legend={"orientation": "h", "y": -0.3, "x": 0.0},
+                        margin={"l": 40, "r": 10, "t": 40, "b": 40})
