@@ -101,8 +101,12 @@ def _ratio(num: float, den: float) -> float:
     return float("inf") if num > 1e-9 else 0.0
 
 
-def _angle_deg(cos: np.ndarray) -> np.ndarray:
-    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+def _angle_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Angle in degrees between unit vectors along the last axis: ``2 atan2(|a - b|, |a + b|)``.
+
+    Unlike ``arccos(a . b)`` this stays exact for nearly identical vectors (identical ones give 0).
+    """
+    return np.degrees(2.0 * np.arctan2(np.linalg.norm(a - b, axis=-1), np.linalg.norm(a + b, axis=-1)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -328,11 +332,11 @@ def sphere_metrics(embeddings: Any, labels: Any, *, class_names: Sequence[str] |
     if np.any(lengths <= _EPS):
         notes.append("Some class has no mean direction (its members cancel out); its first member stands in.")
 
-    dev = _angle_deg(np.einsum("nd,nd->n", U, mu[codes]))
+    dev = _angle_deg(U, mu[codes])
     mean_dev = np.bincount(codes, weights=dev, minlength=n_classes) / counts
     p95 = np.array([np.percentile(dev[codes == c], 95) for c in range(n_classes)])
 
-    inter = _angle_deg(mu @ mu.T)
+    inter = _angle_deg(mu[:, None, :], mu[None, :, :])
     np.fill_diagonal(inter, 0.0)
     off = inter + np.diag(np.full(n_classes, np.inf))
     nearest = np.argmin(off, axis=1)
