@@ -40,6 +40,7 @@ def argument_parser(description: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes and one repeat: checks the script runs")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs after the warm-up (default 5)")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed runs first (default 1)")
     parser.add_argument("--out", type=Path, default=None, help="JSON file to write (default bench/results/<name>.json)")
     return parser
 

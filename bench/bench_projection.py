@@ -94,11 +94,12 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 10000])
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
     parser.add_argument("--name", default="projection", help="results file stem (default 'projection')")
+    parser.add_argument("--no-cold", dest="cold", action="store_false", help="skip the fresh-process timing")
     args = parser.parse_args()
     sizes = [300] if args.smoke else args.sizes
     repeats = 1 if args.smoke else args.repeats
     rows = []
-    if not args.smoke:
+    if not args.smoke and args.cold:
         cold = [cold_first_projection() for _ in range(repeats)]
         rows.append({"n": 1500, "config": "cold_first_projection(snnviz_default)", "median_s": float(np.median(cold)),
                      "min_s": min(cold), "max_s": max(cold), "runs": repeats, "times_s": cold})
@@ -107,7 +108,7 @@ def main() -> int:
         base = None
         for name in args.configs:
             kind, params = CONFIGS[name]
-            row = measure(lambda k=kind, p=params, X=X: run_config(k, p, X), repeats=repeats)
+            row = measure(lambda k=kind, p=params, X=X: run_config(k, p, X), repeats=repeats, warmup=args.warmup)
             t0 = time.perf_counter()
             row["knn10"] = knn_preservation(X, row["result"], k=10)
             row.update(n=n, config=name, params=params, quality_s=time.perf_counter() - t0)
