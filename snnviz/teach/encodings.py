@@ -31,6 +31,7 @@ import torch
 from snntorch import spikegen
 
 from snnviz.models.layers import encode as model_encode
+from snnviz.teach._threads import one_thread
 
 __all__ = ["ENCODINGS", "Encoding", "encode"]
 
@@ -91,6 +92,7 @@ def _check_2d(data: torch.Tensor) -> torch.Tensor:
     return data
 
 
+@one_thread()
 def encode(
     data: torch.Tensor | np.ndarray,
     method: str,

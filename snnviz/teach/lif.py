@@ -27,6 +27,7 @@ import torch
 
 from snnviz.config import RESET_MECHANISMS
 from snnviz.models.neurons import LIFLayer
+from snnviz.teach._threads import one_thread
 
 __all__ = ["INPUT_SHAPES", "RESET_MECHANISMS", "LIFTrace", "input_current", "simulate_lif"]
 
@@ -158,7 +159,7 @@ def simulate_lif(
     if current.dim() != 1:
         raise ValueError(f"The 'current' parameter must have shape (T,). Got shape {tuple(current.shape)}.")
     layer = LIFLayer(beta=beta, threshold=threshold, reset_mechanism=reset_mechanism)
-    with torch.inference_mode():
+    with torch.inference_mode(), one_thread():
         spikes, membrane = layer.run(current.view(-1, 1, 1))  # (T, B=1, N=1)
     return LIFTrace(
         current=current.numpy().copy(),

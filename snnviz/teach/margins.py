@@ -38,6 +38,7 @@ import torch
 import torch.nn.functional as F
 
 from snnviz.losses import make_loss
+from snnviz.teach._threads import one_thread
 
 __all__ = [
     "LOSS_NAMES",
@@ -125,7 +126,7 @@ def margin_scores(
         cos = cos * float(norm)
     num_classes = angles.shape[0]
     out = np.empty((num_classes, phi.shape[0], num_classes), dtype=np.float64)
-    with torch.inference_mode():
+    with torch.inference_mode(), one_thread():
         for y in range(num_classes):
             labels = torch.full((phi.shape[0],), y, dtype=torch.long)
             out[y] = module.target_logits(cos, labels).double().numpy()
@@ -284,6 +285,6 @@ def target_loss_curve(
     if loss == "softmax":
         cos = cos * float(s)
     labels = torch.full((phi.shape[0],), int(target), dtype=torch.long)
-    with torch.inference_mode():  # the loss is the mean cross-entropy of these logits; keep it per sample
+    with torch.inference_mode(), one_thread():  # the loss is the mean cross-entropy of these logits; keep it per sample
         values = F.cross_entropy(module.target_logits(cos, labels), labels, reduction="none")
     return values.double().numpy()

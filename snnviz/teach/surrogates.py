@@ -24,6 +24,7 @@ import torch
 
 from snnviz.config import SURROGATES
 from snnviz.models.neurons import make_surrogate
+from snnviz.teach._threads import one_thread
 
 __all__ = ["SURROGATES", "DEFAULT_SLOPES", "SLOPE_NAMES", "SurrogateCurve", "surrogate_curve"]
 
@@ -89,7 +90,7 @@ def surrogate_curve(name: str, slope: float | None = None, *, x_range: float = 2
         raise ValueError(f"The 'num' parameter must be >= 2. Got {num!r}.")
     fn = make_surrogate(name, slope)
     x = torch.linspace(-x_range, x_range, num, requires_grad=True)
-    with torch.enable_grad():
+    with torch.enable_grad(), one_thread():
         spike = fn(x)
         (gradient,) = torch.autograd.grad(spike.sum(), x)
     return SurrogateCurve(

@@ -19,10 +19,9 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -31,6 +30,7 @@ from torch import nn
 
 from snnviz.losses import make_loss
 from snnviz.models.heads import CosineHead
+from snnviz.teach._threads import one_thread
 from snnviz.teach.margins import LOSS_NAMES, class_angles, loss_params
 
 __all__ = ["ToyRun", "toy_dataset", "train_toy", "angular_spread"]
@@ -115,22 +115,6 @@ def _unit(angles: np.ndarray) -> np.ndarray:
     return np.stack([np.cos(angles), np.sin(angles)], axis=1)
 
 
-@contextlib.contextmanager
-def _one_thread() -> Iterator[None]:
-    """Run tiny tensor ops on one intra-op thread, then restore the setting.
-
-    On a small, busy machine OpenMP threads waiting for each other make a
-    2-D toy 10-20x slower than one thread; the setting is process-wide, so it
-    is held only for the few hundred milliseconds of the run.
-    """
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 @dataclasses.dataclass(frozen=True)
 class ToyRun:
     """Snapshots of a toy training run (F frames, N points, C classes).
@@ -205,7 +189,7 @@ def train_toy(
     for name, value in (("steps", steps), ("record_every", record_every)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"The '{name}' parameter must be an int >= 1. Got {value!r}.")
-    with _one_thread():
+    with one_thread():
         return _train(loss, torch.as_tensor(x, dtype=torch.float32), torch.as_tensor(y, dtype=torch.long),
                       s=s, m=m, steps=steps, lr=lr, record_every=record_every, seed=seed, callback=callback)
 

@@ -222,8 +222,9 @@ def margin_regions_figure(regions: Sequence, titles: Sequence[str] | None = None
     -------
     go.Figure
         Shaded sectors where each class wins with its margin (class colours),
-        grey sectors where no class does (the margin gap), and the class weight
-        vectors as arrows.
+        grey sectors where no class does (the margin gaps), and the class weight
+        vectors as arrows. Each panel has one trace per class and one named
+        "gap"; its ``meta`` lists the ``[start, end]`` angles (radians) of its sectors.
     """
     if not regions:
         raise ValueError("The 'regions' parameter must hold at least one RegionMap. Got an empty sequence.")
@@ -234,14 +235,22 @@ def margin_regions_figure(regions: Sequence, titles: Sequence[str] | None = None
     circle = np.linspace(0, 2 * math.pi, 181)
     traces = []
     for col, (region, ref) in enumerate(zip(regions, refs)):
+        arcs: dict[int, list[tuple[float, float]]] = {}
         for owner, start, end in region.arcs():
-            xs, ys = _sector(start, end)
+            arcs.setdefault(owner, []).append((start, end))
+        for owner, spans in sorted(arcs.items()):  # one trace per class (and one for the gaps), sectors split by None
+            xs, ys = [], []
+            for start, end in spans:
+                sx, sy = _sector(start, end)
+                xs += [*sx, None]
+                ys += [*sy, None]
             gap = owner < 0
+            widths = ", ".join(f"{math.degrees(b - a):.1f}°" for a, b in spans)
             traces.append(go.Scatter(x=xs, y=ys, fill="toself", mode="lines", line={"width": 0.5, "color": "white"},
                                      fillcolor=_GAP if gap else _rgba(colors[owner], 0.45), hoverinfo="text",
-                                     text=f"margin gap {math.degrees(end - start):.1f}°" if gap else f"class {owner}",
+                                     text=f"margin gaps {widths}" if gap else f"class {owner}",
                                      name="gap" if gap else f"class {owner}", showlegend=False,
-                                     meta=[owner, start, end], **ref))
+                                     meta=[list(span) for span in spans], **ref))
         traces.append(go.Scatter(x=np.cos(circle), y=np.sin(circle), mode="lines", line={"color": "#999", "width": 1},
                                  hoverinfo="skip", showlegend=False, **ref))
         for k, angle in enumerate(region.angles):

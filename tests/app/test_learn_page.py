@@ -54,7 +54,8 @@ def test_learn_page_beta_changes_the_spike_count(learn):
 def test_learn_page_margin_changes_the_decision_boundaries(learn):
     def arcface_gaps(at) -> list[float]:
         spec = _chart(at, trace_name="gap")
-        return [t["meta"][2] - t["meta"][1] for t in spec["data"] if t.get("name") == "gap" and t["xaxis"] == "x4"]
+        (gap,) = [t for t in spec["data"] if t.get("name") == "gap" and t["xaxis"] == "x4"]  # the ArcFace panel
+        return [end - start for start, end in gap["meta"]]
 
     before = arcface_gaps(learn)
     assert len(before) == 3 and before == pytest.approx([0.5] * 3, abs=0.02)
