@@ -91,6 +91,16 @@ def _fallback_sample() -> dict[str, Any] | None:
             "label": raw.get("class_name", ""), "source": "sample 0 of the AV-Digits test split"}
 
 
+def _model_input_note() -> str:
+    """What the selected (or default) model is fed: its encoding and T."""
+    from snnviz.config import ModelConfig
+
+    loaded = st.session_state.get("_loaded_model")
+    config = getattr(getattr(loaded, "model", None), "config", None) or ModelConfig()
+    who = f"The selected model ({loaded.name})" if loaded is not None else "The AV-Digits model"
+    return f"{who} uses encoding = {config.encoding!r} with T = {config.num_steps} steps."
+
+
 @st.cache_resource(**_FIG_CACHE)
 def _encoding(data: np.ndarray, modality: str, method: str, params: tuple) -> tuple[Any, Any, int, float]:
     kwargs = dict(params)
@@ -141,6 +151,7 @@ def encoding_block() -> None:
     with controls:
         if method == "direct":
             st.metric("mean input current", f"{rate:.3f}")
+            st.caption(_model_input_note())
         else:
             st.metric("spikes", f"{count:,}", help=f"{rate:.3f} per input value per step")
     with left:

@@ -69,6 +69,8 @@ def test_learn_page_encodings_switch(learn):
     for method in ("latency", "delta", "direct", "rate"):
         learn.radio(key="learn_enc_method").set_value(method).run()
         assert not learn.exception, method
+        if method == "direct":  # what the default model is fed
+            assert any("encoding = 'direct' with T = 8" in c.value for c in learn.caption)
     learn.radio(key="learn_enc_modality").set_value("spectrogram").run()
     raster = _chart(learn, title_part="raster")
     z = raster["data"][0]["z"]  # Plotly sends arrays as typed binary with their shape
