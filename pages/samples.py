@@ -9,7 +9,7 @@ from snnviz.ui.state import require_context
 st.title("Samples")
 ctx = require_context()
 
-gallery_col, sample_col = st.columns([2, 3], gap="large")
+gallery_col, sample_col = st.columns([1, 1], gap="medium")
 with gallery_col:
     st.markdown("#### Gallery")
     classes = st.multiselect("Class", ctx.loaded.classes, key="samples_classes", placeholder="all classes")

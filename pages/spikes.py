@@ -27,6 +27,8 @@ layer = recording[name]
 
 pick, count_col, channel_col = st.columns([2, 2, 1])
 modes = spikes.NEURON_MODES if layer.kind == "conv" else spikes.NEURON_MODES[:2]
+if st.session_state.get("spikes_mode") not in modes:
+    st.session_state["spikes_mode"] = modes[0]
 mode = pick.radio("Neurons", modes, key="spikes_mode", horizontal=True)
 count = count_col.slider("How many", 8, 512, 128, step=8, key="spikes_count")
 channel = 0
@@ -34,11 +36,15 @@ if mode == "channel":
     channel = channel_col.number_input("Channel", 0, layer.shape[0] - 1, 0, key=f"spikes_channel_{name}")
 try:
     shown = spikes.select_neurons(layer, mode, count, channel=int(channel))
-    spikes.raster_block(shown)
-    ids = shown.neuron_index.tolist()
-    chosen = st.multiselect("Membrane traces of neurons (default: the most active)", ids, key=f"spikes_neurons_{name}",
-                            max_selections=8)
-    spikes.membrane_block(shown, chosen)
+    raster_col, membrane_col = st.columns(2)
+    with raster_col:
+        spikes.raster_block(shown)
+    with membrane_col:
+        ids, picked_key = shown.neuron_index.tolist(), f"spikes_neurons_{name}"
+        st.session_state[picked_key] = [n for n in st.session_state.get(picked_key, []) if n in set(ids)]
+        chosen = st.multiselect("Membrane traces of neurons (default: the most active)", ids, key=picked_key,
+                                max_selections=8)
+        spikes.membrane_block(shown, chosen)
     if layer.kind == "conv":
         value = st.radio("Feature maps show", ["spikes", "membrane"], key="spikes_fmap_value", horizontal=True)
         spikes.feature_map_block(layer, value)
@@ -46,9 +52,12 @@ except (SnnvizError, ValueError) as err:
     st.error(str(err))
 
 st.markdown("#### Activity and energy of this sample")
+rates_col, energy_col = st.columns(2)
 try:
-    spikes.activity_block(ctx, index, recording)
-    spikes.energy_block(ctx, index)
+    with rates_col:
+        spikes.activity_block(ctx, index, recording)
+    with energy_col:
+        spikes.energy_block(ctx, index)
 except SnnvizError as err:
     st.error(str(err))
 

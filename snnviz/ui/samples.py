@@ -171,8 +171,11 @@ def gallery(ctx: AppContext, *, classes: list[str], correctness: str, disagree: 
     st.caption(f"{visible.size:,} of {len(emb):,} samples · fused accuracy {100 * emb.accuracy('fused'):.1f}% · "
                "click a row to open it")
     frame = pd.DataFrame(gallery_rows(visible, emb.sample_ids, emb.labels, emb.predictions, emb.classes))
+    columns: dict[str, Any] = {c: st.column_config.TextColumn(width=52) for c in frame.columns}
+    columns["id"] = st.column_config.TextColumn(width=150, pinned=True)
+    columns["correct"] = st.column_config.CheckboxColumn("✓", width=40, help="the fused head is right")
     event = st.dataframe(frame, key=_TABLE_KEY, on_select="rerun", selection_mode="single-row", hide_index=True,
-                         height=420, width="stretch")
+                         height=420, width="stretch", column_config=columns)
     rows = list(event.selection.rows) if event is not None else []
     picked = table_selection(rows, visible, st.session_state.get(_APPLIED_ROWS))
     st.session_state[_APPLIED_ROWS] = rows
@@ -218,11 +221,11 @@ def _predictions(ctx: AppContext, logits: dict[str, Any], label: int | None, *, 
 
     head = ctx.model.config.head
     scores = head_scores(logits, head, ctx.meta)
-    bars, table = st.columns([3, 2])
-    bars.plotly_chart(prediction_bars(scores, ctx.loaded.classes, true_label=label), key=key)
-    table.markdown(f"**Top {TOP_K} classes per head**")
-    table.dataframe(_top_k_table(scores, ctx.loaded.classes), hide_index=True, key=f"{key}_topk")
-    table.caption(probability_note(head, training_scale(ctx.meta)))
+    st.plotly_chart(prediction_bars(scores, ctx.loaded.classes, true_label=label), key=key)
+    table, note = st.columns([3, 2])
+    table.dataframe(_top_k_table(scores, ctx.loaded.classes), hide_index=True, key=f"{key}_topk", width="stretch")
+    note.markdown(f"**Top {TOP_K} classes per head**")
+    note.caption(probability_note(head, training_scale(ctx.meta)))
 
 
 def upload_block(ctx: AppContext, audio_file: Any, image_file: Any) -> None:

@@ -124,3 +124,22 @@ def test_spikes_page_neuron_count_caps_the_raster(app, plotly_specs):
     app.run()
     assert not app.exception, app.exception
     assert app.number_input(key="spikes_channel_visual.lif1").value == 0
+
+
+def test_spikes_page_membrane_picks_survive_a_change_of_neurons(app, plotly_specs):
+    app.run()
+    app.switch_page("pages/spikes.py")
+    app.run()
+    picker = app.multiselect(key="spikes_neurons_visual.lif1")
+    chosen = picker.options[:2]
+    picker.set_value([int(c) for c in chosen])
+    app.run()
+    assert not app.exception, app.exception
+    traces = [t["name"] for s in plotly_specs(app) if "membrane" in s["layout"]["title"]["text"] for t in s["data"]]
+    assert [n for n in traces if n.startswith("neuron")] == [f"neuron {c}" for c in chosen]
+    app.radio(key="spikes_mode").set_value("random")
+    app.slider(key="spikes_count").set_value(8)
+    app.run()
+    assert not app.exception, app.exception
+    kept = app.multiselect(key="spikes_neurons_visual.lif1").value
+    assert set(kept) <= set(int(o) for o in app.multiselect(key="spikes_neurons_visual.lif1").options)
