@@ -1,8 +1,11 @@
 """Blocks of the Learn page: each a few sentences, its controls and a live figure.
 
-Every block is a Streamlit fragment (moving one of its sliders reruns only that
-block) and its figures are cached by their parameters, so a control answers in
-a fraction of a second. The computations live in :mod:`snnviz.teach`, the
+Each interactive block is a Streamlit fragment (moving one of its sliders
+reruns only that block) and its figures are cached by their parameters, so a
+control answers in a fraction of a second. Figures are cached with
+``st.cache_resource``: they are read-only once built (``st.plotly_chart``
+serialises a copy), so sessions can share them without ``st.cache_data``'s
+pickled copy on every hit. The computations live in :mod:`snnviz.teach`, the
 figures in :mod:`snnviz.viz.teach`; nothing here knows torch.
 """
 
