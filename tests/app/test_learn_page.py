@@ -95,3 +95,25 @@ def test_learn_page_says_when_the_bundled_models_are_missing(monkeypatch, tmp_pa
     assert not at.exception
     message = next(i.value for i in at.info if "bundled models are missing" in i.value)
     assert "avdigits-arcface.safetensors" in message and "avdigits-softmax.safetensors" in message
+
+
+@pytest.mark.slow
+def test_learn_page_compares_two_models_side_by_side(monkeypatch, tmp_path):
+    import torch
+    from streamlit.testing.v1 import AppTest
+
+    from snnviz.checkpoint import save_checkpoint
+    from snnviz.config import ModelConfig
+    from snnviz.models import build_model
+
+    torch.manual_seed(0)
+    for name, head in (("avdigits-arcface", "cosine"), ("avdigits-softmax", "linear")):  # untrained stand-ins
+        save_checkpoint(build_model(ModelConfig(head=head)).eval(), tmp_path / f"{name}.safetensors",
+                        meta={"classes": [str(d) for d in range(10)], "dataset": {"name": "av-digits", "options": {}}})
+    monkeypatch.setenv("SNNVIZ_MODELS_DIR", str(tmp_path))
+    at = AppTest.from_file(str(PAGE), default_timeout=300).run()
+    assert not at.exception and not at.warning, [w.value for w in at.warning]
+    table = at.dataframe[-1].value
+    assert list(table.columns) == ["metric", "arcface", "softmax"]
+    assert "mean intra-class angle (°)" in list(table["metric"])
+    assert at.session_state["compare_models"] == ["avdigits-arcface", "avdigits-softmax"]
