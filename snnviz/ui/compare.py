@@ -228,7 +228,7 @@ def confusion_block(a: ModelView, b: ModelView, modality: str) -> None:
     cols = st.columns(2)
     for col, view, tag in zip(cols, (a, b), ("a", "b")):
         cm = confusion_matrix(view.emb.labels, view.emb.predictions[modality], len(view.emb.classes))
-        col.plotly_chart(confusion_figure(cm, view.emb.classes, title=f"{view.name} — {modality}"),
+        col.plotly_chart(confusion_figure(cm, view.emb.classes, title=f"Confusion matrix — {view.name}, {modality}"),
                          key=f"compare_confusion_{tag}")
 
 

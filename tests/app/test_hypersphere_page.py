@@ -65,6 +65,7 @@ def test_hypersphere_page_runs_without_exception(page, plotly_specs):
     assert any("original 64-dimensional" in c.value for c in page.caption)
 
 
+@pytest.mark.slow  # projects the visual embeddings (UMAP)
 def test_hypersphere_page_visual_modality_changes_metrics_and_figures(page, plotly_specs):
     before, globe_before = _metrics(page), _chart(plotly_specs(page), "embeddings —")
     page.radio(key="hypersphere_modality").set_value("visual").run()
@@ -113,6 +114,7 @@ def test_hypersphere_page_worst_classes_follow_the_metric(page):
     assert "mean angular deviation" in marked()
 
 
+@pytest.mark.slow  # embeds the split with a second model
 def test_hypersphere_page_sphere3d_model_is_drawn_exactly(page, plotly_specs):
     page.selectbox(key="hypersphere_model").set_value("avdigits-sphere3d").run()
     assert not page.exception
@@ -120,6 +122,7 @@ def test_hypersphere_page_sphere3d_model_is_drawn_exactly(page, plotly_specs):
     assert any("class mean directions" in c.value for c in page.caption)
 
 
+@pytest.mark.slow  # embeds the split with a second model
 def test_hypersphere_page_softmax_margins_say_what_they_are(page, plotly_specs):
     page.selectbox(key="hypersphere_model").set_value("avdigits-softmax").run()
     assert not page.exception
