@@ -26,8 +26,12 @@ always gives the same sample:
   position, then Gaussian pixel noise of std ``image_noise`` is added and the
   result clipped to [0, 1].
 
-The defaults are chosen so that either modality alone is clearly imperfect
-while the pair is nearly always decidable. With ``augment=True`` (train split
+The defaults (``snr_db=(-4, 8)``, ``image_noise=0.2``, ``occlusion=3``) are
+chosen so that either modality alone is clearly imperfect while the pair is
+nearly always decidable: small CNNs reach about 89% on images and 90% on audio
+of the test split, and 98.5% when their log-probabilities are summed
+(``bench/data_baseline.py``; logistic regressions: 78% pixels, 77% mean
+log-mel, 92% both). With ``augment=True`` (train split
 only) every access draws fresh corruption; :meth:`AVDigits.raw` always shows
 the deterministic version.
 """

@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import warnings
@@ -213,6 +214,13 @@ def image_to_tensor(array: np.ndarray, cfg: ImageConfig) -> torch.Tensor:
     if x.shape[1] != cfg.size:
         x = F.interpolate(x[None], size=(cfg.size, cfg.size), mode="bilinear", align_corners=False,
                           antialias=x.shape[1] > cfg.size)[0].clamp(0.0, 1.0)
-    mean = torch.tensor(cfg.mean, dtype=torch.float32).view(-1, 1, 1)
-    std = torch.tensor(cfg.std, dtype=torch.float32).view(-1, 1, 1)
+    if cfg.mean == (0.0,) * cfg.channels and cfg.std == (1.0,) * cfg.channels:
+        return x.contiguous()
+    mean, std = _stats(cfg.mean, cfg.std)
     return ((x - mean) / std).contiguous()
+
+
+@functools.lru_cache(maxsize=16)
+def _stats(mean: tuple[float, ...], std: tuple[float, ...]) -> tuple[torch.Tensor, torch.Tensor]:
+    return (torch.tensor(mean, dtype=torch.float32).view(-1, 1, 1),
+            torch.tensor(std, dtype=torch.float32).view(-1, 1, 1))
