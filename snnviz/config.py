@@ -340,6 +340,7 @@ class TrainConfig(_Config):
     amp: bool = False  # mixed precision (bfloat16 autocast on CUDA only)
     max_steps_per_epoch: int | None = None  # cap for quick runs and tests
     eval_batch_size: int = 256
+    num_workers: int = 0  # DataLoader worker processes (features are computed there)
 
     def loss_params(self) -> dict:
         """Keyword arguments of :func:`snnviz.losses.make_loss` for this config."""
@@ -361,5 +362,6 @@ class TrainConfig(_Config):
             _positive(own, name, getattr(self, name), allow_zero=True)
         if not 0.0 < self.val_fraction < 0.5:
             raise ConfigError(f"The TrainConfig field 'val_fraction' must be a float in (0, 0.5). Got {self.val_fraction!r}.")
+        _positive(own, "num_workers", self.num_workers, allow_zero=True)
         if self.max_steps_per_epoch is not None:
             _positive(own, "max_steps_per_epoch", self.max_steps_per_epoch)

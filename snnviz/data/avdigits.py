@@ -246,7 +246,7 @@ class AVDigits(AVDataset):
         opts = self.options
         clip_id = int(self._clip_of[i])
         clean_img = self._images[self._image_index[self._img_of[i]]]
-        image = corrupt_image(clean_img, opts["image_noise"], opts["occlusion"], rng)
+        image, box = corrupt_image(clean_img, opts["image_noise"], opts["occlusion"], rng)
         wave, start = place_clip(self._clips[clip_id], self.audio_config.num_samples, opts["offset"], rng)
         snr = None
         if opts["snr_db"] is not None:
@@ -255,11 +255,13 @@ class AVDigits(AVDataset):
         else:
             noisy = wave
         return {"image": image, "image_clean": clean_img, "waveform": noisy, "waveform_clean": wave,
-                "clip_id": clip_id, "snr_db": snr, "start": start}
+                "clip_id": clip_id, "snr_db": snr, "start": start, "box": box}
 
     def _rng(self, i: int) -> np.random.Generator:
         if self.options["augment"]:
-            return np.random.default_rng()
+            # fresh corruption at every access, drawn from torch's generator so a seeded training run
+            # (and each seeded DataLoader worker) is reproducible
+            return np.random.default_rng(int(torch.randint(0, 2**62, (1,)).item()))
         return sample_rng(self.options["seed"], self.split, i)
 
     def __getitem__(self, index: int) -> dict[str, Any]:
@@ -292,7 +294,8 @@ class AVDigits(AVDataset):
             (float32, ``audio_config.num_samples``) as fed, ``waveform_clean``,
             ``sample_rate``, ``label``, ``class_name``, ``sample_id`` and ``meta``
             (voice, accent, variant, speed, pitch, word, clip file and duration,
-            image index, and the corruption applied).
+            image index, and the corruption applied: SNR drawn, image noise std,
+            occlusion size and its ``(top, left, side)`` box).
         """
         i = self._index(index)
         s = self._sample(i, sample_rng(self.options["seed"], self.split, i))
@@ -305,7 +308,8 @@ class AVDigits(AVDataset):
             s["start"] / self.audio_config.sample_rate, "image_index": int(self._image_index[self._img_of[i]]),
             "pair": int(i // len(self._image_index)),
             "corruption": {"preset": self.options["preset"], "snr_db": s["snr_db"],
-                           "image_noise": self.options["image_noise"], "occlusion": self.options["occlusion"]},
+                           "image_noise": self.options["image_noise"], "occlusion": self.options["occlusion"],
+                           "occlusion_box": s["box"]},
         }
         return {
             "image": s["image"], "image_clean": s["image_clean"], "waveform": s["waveform"],

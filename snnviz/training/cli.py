@@ -29,6 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", type=Path, help="continue from a '*.train.safetensors' state")
     parser.add_argument("--device", help="auto|cpu|cuda|mps (overrides the config)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars, summary lines only")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch intra-op threads (default: torch's choice; 1 is fastest on a busy machine)")
     parser.add_argument("--list-presets", action="store_true", help="print the presets and exit")
     parser.add_argument("--print-config", action="store_true", help="print the resolved config as JSON and exit")
 
@@ -60,6 +62,13 @@ def run(args: argparse.Namespace) -> int:
     if args.out is None:
         raise ConfigError("Give --out PATH.safetensors for the checkpoint.")
     from snnviz.training.loop import train
+
+    if args.threads is not None:
+        if args.threads < 1:
+            raise ConfigError(f"The '--threads' option must be an int >= 1. Got {args.threads}.")
+        import torch
+
+        torch.set_num_threads(args.threads)
 
     train(recipe, args.out, resume=args.resume, quiet=args.quiet, preset=args.preset)
     return 0

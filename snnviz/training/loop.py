@@ -146,10 +146,12 @@ def train(
 
     sampler = dist_utils.make_sampler(train_set, ctx, seed=cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
+    workers = {"num_workers": cfg.num_workers, "persistent_workers": cfg.num_workers > 0}
     train_loader = DataLoader(train_set, batch_size=cfg.batch_size, sampler=sampler, shuffle=sampler is None,
-                              generator=gen if sampler is None else None, drop_last=len(train_set) > cfg.batch_size)
-    val_loader = DataLoader(val_set, batch_size=cfg.eval_batch_size)
-    test_loader = DataLoader(test_set, batch_size=cfg.eval_batch_size)
+                              generator=gen if sampler is None else None, drop_last=len(train_set) > cfg.batch_size,
+                              **workers)
+    val_loader = DataLoader(val_set, batch_size=cfg.eval_batch_size, **workers)
+    test_loader = DataLoader(test_set, batch_size=cfg.eval_batch_size, num_workers=cfg.num_workers)
     steps_per_epoch = len(train_loader) if cfg.max_steps_per_epoch is None else min(len(train_loader), cfg.max_steps_per_epoch)
     total_steps, warmup = cfg.epochs * steps_per_epoch, int(cfg.warmup_epochs * steps_per_epoch)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: _lr_factor(s, warmup, total_steps))
