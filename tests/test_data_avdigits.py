@@ -76,6 +76,7 @@ def test_av_digits_corruption_applies_and_clean_preset_removes_it(test_split):
     raw = test_split.raw(3)
     snr = raw["meta"]["corruption"]["snr_db"]
     assert -4.0 <= snr <= 8.0
+    assert raw["meta"]["corruption"]["occlusion_box"][2] == 3
     assert not np.allclose(raw["image"], raw["image_clean"])
     clean = load_dataset("av-digits", split="test", preset="clean").raw(3)
     np.testing.assert_array_equal(clean["image"], clean["image_clean"])

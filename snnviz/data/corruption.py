@@ -55,7 +55,9 @@ def add_noise_at_snr(
     return (wave + np.float32(std) * noise).astype(np.float32, copy=False)
 
 
-def corrupt_image(image: np.ndarray, noise: float, occlusion: int, rng: np.random.Generator) -> np.ndarray:
+def corrupt_image(
+    image: np.ndarray, noise: float, occlusion: int, rng: np.random.Generator
+) -> tuple[np.ndarray, tuple[int, int, int] | None]:
     """Add pixel noise and blank one square patch.
 
     Parameters
@@ -69,19 +71,22 @@ def corrupt_image(image: np.ndarray, noise: float, occlusion: int, rng: np.rando
 
     Returns
     -------
-    np.ndarray of float32 in [0, 1], same shape as ``image``.
+    image : np.ndarray of float32 in [0, 1], same shape as ``image``
+    box : (top, left, side) of the blanked square, or None
     """
     out = np.array(image, dtype=np.float32, copy=True)
     h, w = out.shape[:2]
+    box = None
     if occlusion > 0:
         side = min(int(occlusion), h, w)
         top = int(rng.integers(0, h - side + 1))
         left = int(rng.integers(0, w - side + 1))
         out[top : top + side, left : left + side] = 0.0
+        box = (top, left, side)
     if noise > 0:
         out += np.float32(noise) * rng.standard_normal(out.shape, dtype=np.float32)
         np.clip(out, 0.0, 1.0, out=out)
-    return out
+    return out, box
 
 
 def place_clip(clip: np.ndarray, n: int, offset: str, rng: np.random.Generator) -> tuple[np.ndarray, int]:
