@@ -261,7 +261,7 @@ def activity_block(a: ModelView, b: ModelView) -> None:
             col.error(str(err))
             continue
         col.metric(f"{view.name}: energy per sample", format_energy(report.energy_snn_pj),
-                   delta=f"{report.ratio:.1f}× less than as an ANN", delta_color="off")
+                   delta=f"{report.ratio:.1f}× less than as an ANN", delta_color="off", delta_arrow="off")
         col.plotly_chart(firing_rate_figure(acts, title=f"{view.name} — firing rate per layer"),
                          key=f"compare_firing_{tag}")
         col.plotly_chart(energy_figure(report, title=f"{view.name} — energy per sample"), key=f"compare_energy_{tag}")

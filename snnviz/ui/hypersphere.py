@@ -85,6 +85,7 @@ def projection_block(view: ModelView, modality: str, highlight: int | None) -> A
     left.plotly_chart(globe, key="hypersphere_globe")
     flat = map_figure(proj["map_xy"], emb.labels, emb.classes, kind="map_xy",
                       title="Equal-area map — drag a box or lasso to select", **common)
+    flat.update_layout(showlegend=False)  # the globe beside it carries the legend; the map gets the width
     event = right.plotly_chart(flat, key=MAP_KEY, on_select="rerun", selection_mode=("box", "lasso"))
     mean_note = ("Lines from the centre are the class mean directions." if means is not None else
                  "Lines from the centre point to the mean of each class's projected points.")
@@ -183,7 +184,7 @@ def metrics_block(view: ModelView, modality: str) -> None:
     cols[0].metric("Accuracy", f"{100 * view.emb.accuracy(modality):.1f}%")
     cols[1].metric("Mean intra-class angle", f"{s['mean_intra_angle_deg']:.1f}°")
     cols[2].metric("Min inter-class angle", f"{s['min_inter_angle_deg']:.1f}°",
-                   delta=f"optimum {s['simplex_angle_deg']:.1f}°", delta_color="off")
+                   delta=f"optimum {s['simplex_angle_deg']:.1f}°", delta_color="off", delta_arrow="off")
     cols[3].metric("Silhouette", f"{s['silhouette']:.3f}")
     cols[4].metric("k-NN accuracy", f"{100 * s['knn_accuracy']:.1f}%")
     st.caption(f"Computed on the original {metrics.dim}-dimensional unit embeddings of {metrics.n_samples:,} samples, "
