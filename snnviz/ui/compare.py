@@ -22,8 +22,8 @@ from snnviz.ui.state import (
 )
 
 __all__ = ["ModelView", "model_options", "requested_models", "sync_choice", "open_model", "pick_models",
-           "dataset_note", "accuracy_block", "discrimination_block", "spheres_block", "confusion_block",
-           "activity_block", "DEFAULT_PAIR", "MODALITIES"]
+           "metrics_for", "dataset_note", "accuracy_block", "discrimination_block", "spheres_block", "confusion_block",
+           "activity_block", "DEFAULT_PAIR", "MODALITIES", "MODALITY_LABEL"]
 
 DEFAULT_PAIR = ("avdigits-arcface", "avdigits-softmax")
 MODALITIES = ("audio", "visual", "fused")

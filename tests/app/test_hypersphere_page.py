@@ -130,6 +130,15 @@ def test_hypersphere_page_softmax_margins_say_what_they_are(page, plotly_specs):
     assert any("linear (softmax) head" in c.value for c in page.caption)
 
 
+@pytest.mark.slow  # embeds the split with a second model
+def test_hypersphere_page_keeps_the_users_model_pick(page):
+    page.selectbox(key="hypersphere_model").set_value("avdigits-softmax").run()
+    page.radio(key="hypersphere_modality").set_value("audio").run()
+    assert not page.exception
+    assert page.selectbox(key="hypersphere_model").value == "avdigits-softmax"
+    assert page.radio(key="hypersphere_modality").value == "audio"
+
+
 def test_hypersphere_page_honours_compare_models_from_the_learn_page(app):
     app.run()
     app.session_state["compare_models"] = ["assets/models/avdigits-softmax.safetensors", "avdigits-arcface"]
