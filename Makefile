@@ -31,11 +31,11 @@ lint: install
 bench: install
 	$(BIN)/python bench/run_all.py
 
-# Re-train the three bundled models (about 10 minutes each on 2 CPU cores).
+# Re-train the three bundled models (about 10 minutes each on 2 CPU cores: one torch thread + one data worker).
 models: install
-	$(BIN)/snnviz train --preset avdigits-arcface --out assets/models/avdigits-arcface.safetensors
-	$(BIN)/snnviz train --preset avdigits-softmax --out assets/models/avdigits-softmax.safetensors
-	$(BIN)/snnviz train --preset avdigits-sphere3d --out assets/models/avdigits-sphere3d.safetensors
+	$(BIN)/snnviz train --threads 1 --preset avdigits-arcface --out assets/models/avdigits-arcface.safetensors
+	$(BIN)/snnviz train --threads 1 --preset avdigits-softmax --out assets/models/avdigits-softmax.safetensors
+	$(BIN)/snnviz train --threads 1 --preset avdigits-sphere3d --out assets/models/avdigits-sphere3d.safetensors
 
 clean-cache:
 	rm -rf .snnviz-cache

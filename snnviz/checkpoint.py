@@ -69,7 +69,9 @@ def _header(model: AVSpikeNet, meta: dict[str, Any] | None) -> dict[str, str]:
     try:
         text = json.dumps(full, allow_nan=False)
     except (TypeError, ValueError) as err:
-        raise CheckpointError(f"The checkpoint metadata must be JSON-serialisable (finite numbers only): {err}.") from err
+        raise CheckpointError(
+            f"The checkpoint metadata must be JSON-serialisable (finite numbers only): {err}."
+        ) from err
     return {_META_KEY: text}
 
 
@@ -137,7 +139,9 @@ def _parse_header(raw: bytes, label: str) -> dict[str, Any]:
         raise CheckpointError(f"{label} is not a valid safetensors file: its header is not a JSON object.")
     meta = header.get("__metadata__") or {}
     if _META_KEY not in meta:
-        raise CheckpointError(f"{label} is a safetensors file but not an snnviz checkpoint (no '{_META_KEY}' metadata).")
+        raise CheckpointError(
+            f"{label} is a safetensors file but not an snnviz checkpoint (no '{_META_KEY}' metadata)."
+        )
     try:
         info = json.loads(meta[_META_KEY])
     except (TypeError, json.JSONDecodeError) as err:

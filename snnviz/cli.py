@@ -27,7 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the top-level parser with every available sub-command."""
     from snnviz import __version__
 
-    parser = argparse.ArgumentParser(prog="snnviz", description="A browser lab for multi-modal spiking neural networks.")
+    parser = argparse.ArgumentParser(
+        prog="snnviz", description="A browser lab for multi-modal spiking neural networks."
+    )
     parser.add_argument("--version", action="version", version=f"snnviz {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():

@@ -66,9 +66,7 @@ class _Config:
             bad_bool = isinstance(value, bool) and bool not in allowed
             if bad_bool or not isinstance(value, allowed):
                 names = " or ".join(sorted({t.__name__ for t in allowed}))
-                raise ConfigError(
-                    f"The {type(self).__name__} field '{f.name}' must be {names}. Got {value!r}."
-                )
+                raise ConfigError(f"The {type(self).__name__} field '{f.name}' must be {names}. Got {value!r}.")
             if hints[f.name] is float and not isinstance(value, float):
                 object.__setattr__(self, f.name, float(value))
         self._validate()
@@ -99,9 +97,7 @@ def _check_keys(cls: type, data: Mapping[str, Any]) -> None:
     valid = [f.name for f in dataclasses.fields(cls)]
     unknown = sorted(set(data) - set(valid))
     if unknown:
-        raise ConfigError(
-            f"Unknown {cls.__name__} key(s): {', '.join(unknown)}. Valid keys are: {', '.join(valid)}."
-        )
+        raise ConfigError(f"Unknown {cls.__name__} key(s): {', '.join(unknown)}. Valid keys are: {', '.join(valid)}.")
 
 
 def config_from_dict(cls: type[C], data: Mapping[str, Any]) -> C:
@@ -219,15 +215,26 @@ class ModelConfig(_Config):
         _choice(own, "head", self.head, HEADS)
         _choice(own, "reset_mechanism", self.reset_mechanism, RESET_MECHANISMS)
         _choice(own, "surrogate", self.surrogate, SURROGATES)
-        for name in ("num_classes", "num_steps", "image_channels", "image_size", "resnet_width", "n_mels",
-                     "feature_dim", "fusion_hidden", "embed_dim"):
+        for name in (
+            "num_classes",
+            "num_steps",
+            "image_channels",
+            "image_size",
+            "resnet_width",
+            "n_mels",
+            "feature_dim",
+            "fusion_hidden",
+            "embed_dim",
+        ):
             _positive(own, name, getattr(self, name))
         if self.num_classes < 2:
             raise ConfigError(f"The ModelConfig field 'num_classes' must be >= 2. Got {self.num_classes}.")
         for name in ("visual_channels", "audio_channels"):
             value = getattr(self, name)
             if not value or any(not isinstance(c, int) or isinstance(c, bool) or c <= 0 for c in value):
-                raise ConfigError(f"The ModelConfig field '{name}' must be a non-empty list of positive ints. Got {value!r}.")
+                raise ConfigError(
+                    f"The ModelConfig field '{name}' must be a non-empty list of positive ints. Got {value!r}."
+                )
         if not 0.0 <= self.beta <= 1.0:
             raise ConfigError(f"The ModelConfig field 'beta' must be a float in [0, 1]. Got {self.beta!r}.")
         if not 0.0 <= self.dropout < 1.0:
@@ -235,7 +242,9 @@ class ModelConfig(_Config):
         _positive(own, "threshold", self.threshold)
         _positive(own, "surrogate_slope", self.surrogate_slope)
         if self.visual == "resnet18" and self.image_size < 16:
-            raise ConfigError(f"The ModelConfig field 'image_size' must be >= 16 for visual='resnet18'. Got {self.image_size}.")
+            raise ConfigError(
+                f"The ModelConfig field 'image_size' must be >= 16 for visual='resnet18'. Got {self.image_size}."
+            )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -276,7 +285,9 @@ class AudioConfig(_Config):
                 f"Got f_min={self.f_min}, f_max={self.f_max}, sample_rate={self.sample_rate}."
             )
         if self.hop_length > self.n_fft:
-            raise ConfigError(f"The AudioConfig field 'hop_length' must be <= n_fft ({self.n_fft}). Got {self.hop_length}.")
+            raise ConfigError(
+                f"The AudioConfig field 'hop_length' must be <= n_fft ({self.n_fft}). Got {self.hop_length}."
+            )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -361,7 +372,9 @@ class TrainConfig(_Config):
         for name in ("aux_audio", "aux_visual", "weight_decay", "warmup_epochs", "margin"):
             _positive(own, name, getattr(self, name), allow_zero=True)
         if not 0.0 < self.val_fraction < 0.5:
-            raise ConfigError(f"The TrainConfig field 'val_fraction' must be a float in (0, 0.5). Got {self.val_fraction!r}.")
+            raise ConfigError(
+                f"The TrainConfig field 'val_fraction' must be a float in (0, 0.5). Got {self.val_fraction!r}."
+            )
         _positive(own, "num_workers", self.num_workers, allow_zero=True)
         if self.max_steps_per_epoch is not None:
             _positive(own, "max_steps_per_epoch", self.max_steps_per_epoch)

@@ -156,11 +156,14 @@ class Recorder:
                     f"Unknown spiking layer(s): {', '.join(unknown)}. Valid layers: {', '.join(available)}."
                 )
             chosen = [name for name in available if name in set(layers)]
-        if max_neurons is not None and (isinstance(max_neurons, bool) or not isinstance(max_neurons, int)
-                                        or max_neurons < 1):
+        if max_neurons is not None and (
+            isinstance(max_neurons, bool) or not isinstance(max_neurons, int) or max_neurons < 1
+        ):
             raise RecordingError(f"The 'max_neurons' parameter must be a positive int or None. Got {max_neurons!r}.")
         if membrane_dtype not in (torch.float32, torch.float16):
-            raise RecordingError(f"The 'membrane_dtype' parameter must be torch.float32 or torch.float16. Got {membrane_dtype}.")
+            raise RecordingError(
+                f"The 'membrane_dtype' parameter must be torch.float32 or torch.float16. Got {membrane_dtype}."
+            )
         self.model = model
         self.layers = chosen
         self.max_neurons = max_neurons

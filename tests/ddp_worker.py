@@ -11,8 +11,9 @@ if __name__ == "__main__":
     out, overrides = Path(sys.argv[1]), sys.argv[2:]
     recipe = apply_overrides(get_preset("avdigits-arcface"), [*overrides, "device=cpu"])
     result = train(recipe, out, quiet=True)
-    import torch.distributed as dist  # noqa: F401  (process group is closed by train)
     import os
+
+    import torch.distributed as dist  # noqa: F401  (process group is closed by train)
 
     rank = int(os.environ["RANK"])
     state = {k: v.detach().contiguous().clone() for k, v in result["model"].state_dict().items()}

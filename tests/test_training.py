@@ -14,7 +14,7 @@ from snnviz.errors import CheckpointError, ConfigError
 from snnviz.training import apply_overrides, get_preset, train
 
 TINY = [
-    "epochs=1", "max_steps_per_epoch=2", "batch_size=16", "eval_batch_size=512", "model.num_steps=2",
+    "epochs=1", "max_steps_per_epoch=2", "batch_size=16", "eval_batch_size=512", "num_workers=0", "model.num_steps=2",
     "model.visual_channels=4,8", "model.audio_channels=4,8", "model.feature_dim=16", "model.fusion_hidden=16",
     "model.embed_dim=8",
 ]

@@ -82,9 +82,14 @@ class AVSpikeNet(nn.Module):
         self.audio = AudioBranch(config)
         self.fusion = FusionSMLP(config)
         self.proj = nn.ModuleDict(
-            {"audio": nn.Linear(config.feature_dim, config.embed_dim), "visual": nn.Linear(config.feature_dim, config.embed_dim)}
+            {
+                "audio": nn.Linear(config.feature_dim, config.embed_dim),
+                "visual": nn.Linear(config.feature_dim, config.embed_dim),
+            }
         )
-        self.heads = nn.ModuleDict({m: make_head(config.head, config.embed_dim, config.num_classes) for m in MODALITIES})
+        self.heads = nn.ModuleDict(
+            {m: make_head(config.head, config.embed_dim, config.num_classes) for m in MODALITIES}
+        )
 
     def _embed(self, x: torch.Tensor) -> torch.Tensor:
         return F.normalize(x, dim=-1) if self.config.normalize else x

@@ -47,7 +47,9 @@ def load_splits(recipe: Recipe):
     options = dict(cfg.dataset_options)
     if cfg.root is not None:
         options["root"] = cfg.root
-    train_set = load_dataset(cfg.dataset, "train", **{"augment": True, **options} if cfg.dataset == "av-digits" else options)
+    train_set = load_dataset(
+        cfg.dataset, "train", **{"augment": True, **options} if cfg.dataset == "av-digits" else options
+    )
     test_set = load_dataset(cfg.dataset, "test", **options)
     audio, image = test_set.audio_config, test_set.image_config
     if audio.n_mels != mcfg.n_mels:
@@ -147,12 +149,20 @@ def train(
     sampler = dist_utils.make_sampler(train_set, ctx, seed=cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
     workers = {"num_workers": cfg.num_workers, "persistent_workers": cfg.num_workers > 0}
-    train_loader = DataLoader(train_set, batch_size=cfg.batch_size, sampler=sampler, shuffle=sampler is None,
-                              generator=gen if sampler is None else None, drop_last=len(train_set) > cfg.batch_size,
-                              **workers)
+    train_loader = DataLoader(
+        train_set,
+        batch_size=cfg.batch_size,
+        sampler=sampler,
+        shuffle=sampler is None,
+        generator=gen if sampler is None else None,
+        drop_last=len(train_set) > cfg.batch_size,
+        **workers,
+    )
     val_loader = DataLoader(val_set, batch_size=cfg.eval_batch_size, **workers)
     test_loader = DataLoader(test_set, batch_size=cfg.eval_batch_size, num_workers=cfg.num_workers)
-    steps_per_epoch = len(train_loader) if cfg.max_steps_per_epoch is None else min(len(train_loader), cfg.max_steps_per_epoch)
+    steps_per_epoch = (
+        len(train_loader) if cfg.max_steps_per_epoch is None else min(len(train_loader), cfg.max_steps_per_epoch)
+    )
     total_steps, warmup = cfg.epochs * steps_per_epoch, int(cfg.warmup_epochs * steps_per_epoch)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: _lr_factor(s, warmup, total_steps))
 
@@ -205,8 +215,11 @@ def train(
         }
         history.append(record)
         if rank0 and val["fused"] > best["val_fused"]:
-            best = {"epoch": epoch + 1, "val_fused": val["fused"],
-                    "state": {k: v.detach().clone() for k, v in model.state_dict().items()}}
+            best = {
+                "epoch": epoch + 1,
+                "val_fused": val["fused"],
+                "state": {k: v.detach().clone() for k, v in model.state_dict().items()},
+            }
         say(
             f"epoch {epoch + 1}/{cfg.epochs}  loss {record['train_loss']:.4f}  "
             + (f"val acc audio {val['audio']:.4f} visual {val['visual']:.4f} fused {val['fused']:.4f}  " if val else "")
@@ -221,8 +234,10 @@ def train(
         if best["state"] is not None:
             model.load_state_dict(best["state"])
         test = evaluate_accuracy(model, test_loader, device)
-        say(f"best epoch {best['epoch']}: test acc audio {test['audio']:.4f} visual {test['visual']:.4f} "
-            f"fused {test['fused']:.4f}")
+        say(
+            f"best epoch {best['epoch']}: test acc audio {test['audio']:.4f} visual {test['visual']:.4f} "
+            f"fused {test['fused']:.4f}"
+        )
         meta = _meta(recipe, test_set, history, best, test, elapsed, preset, ctx.world_size, device)
         save_checkpoint(model, out, meta=meta)
         say(f"wrote {out}")

@@ -35,29 +35,45 @@ _RESNET = {"visual": "resnet18", "image_channels": 3, "feature_dim": 256, "embed
 PRESETS: dict[str, Recipe] = {
     "avdigits-arcface": Recipe(
         ModelConfig(),
-        TrainConfig(loss="arcface", scale=16.0, margin=0.3),
+        TrainConfig(loss="arcface", scale=16.0, margin=0.3, num_workers=1),
         "AV-Digits, the paper's recipe: L2-normalised 64-d embeddings, cosine heads, ArcFace.",
     ),
     "avdigits-softmax": Recipe(
         ModelConfig(head="linear", normalize=False),
-        TrainConfig(loss="softmax"),
+        TrainConfig(loss="softmax", num_workers=1),
         "AV-Digits baseline: the same network with plain linear heads, softmax cross-entropy, no normalisation.",
     ),
     "avdigits-sphere3d": Recipe(
         ModelConfig(embed_dim=3),
-        TrainConfig(loss="arcface", scale=16.0, margin=0.2),
+        TrainConfig(loss="arcface", scale=16.0, margin=0.2, num_workers=1),
         "AV-Digits with 3-d embeddings: the true sphere S^2, no projection needed.",
     ),
     "cifar10av-resnet18-arcface": Recipe(
         ModelConfig(**_RESNET, image_size=32, num_steps=4),
-        TrainConfig(dataset="cifar10-av", loss="arcface", scale=32.0, margin=0.3, epochs=100, batch_size=128,
-                    lr=1e-3, weight_decay=5e-4),
-        "CIFAR10-AV (local folder via --set root=PATH): spiking ResNet-18 (L2-ActSpikeNet) + audio SNN + SMLP, ArcFace.",
+        TrainConfig(
+            dataset="cifar10-av",
+            loss="arcface",
+            scale=32.0,
+            margin=0.3,
+            epochs=100,
+            batch_size=128,
+            lr=1e-3,
+            weight_decay=5e-4,
+        ),
+        "CIFAR10-AV (local folder, --set root=PATH): spiking ResNet-18 (L2-ActSpikeNet) + audio SNN + SMLP, ArcFace.",
     ),
     "us8kav-resnet18-arcface": Recipe(
         ModelConfig(**_RESNET, image_size=64, num_steps=4),
-        TrainConfig(dataset="urbansound8k-av", loss="arcface", scale=32.0, margin=0.3, epochs=100, batch_size=64,
-                    lr=1e-3, weight_decay=5e-4),
+        TrainConfig(
+            dataset="urbansound8k-av",
+            loss="arcface",
+            scale=32.0,
+            margin=0.3,
+            epochs=100,
+            batch_size=64,
+            lr=1e-3,
+            weight_decay=5e-4,
+        ),
         "UrbanSound8K-AV (local folder via --set root=PATH): spiking ResNet-18 at 64x64 + audio SNN + SMLP, ArcFace.",
     ),
 }
@@ -72,9 +88,11 @@ def get_preset(name: str) -> Recipe:
 
 
 def _valid_keys() -> list[str]:
-    return [f.name for f in dataclasses.fields(TrainConfig)] + [
-        f"model.{f.name}" for f in dataclasses.fields(ModelConfig)
-    ] + ["data.<option>"]
+    return (
+        [f.name for f in dataclasses.fields(TrainConfig)]
+        + [f"model.{f.name}" for f in dataclasses.fields(ModelConfig)]
+        + ["data.<option>"]
+    )
 
 
 def apply_overrides(recipe: Recipe, overrides: Iterable[str]) -> Recipe:
@@ -124,7 +142,9 @@ def recipe_from_dict(data: dict[str, Any]) -> Recipe:
         raise ConfigError("A training config file must hold a JSON object with 'model' and 'train' keys.")
     unknown = sorted(set(data) - {"model", "train", "description", "preset"})
     if unknown:
-        raise ConfigError(f"Unknown key(s) in the training config: {', '.join(unknown)}. Valid: preset, model, train, description.")
+        raise ConfigError(
+            f"Unknown key(s) in the training config: {', '.join(unknown)}. Valid: preset, model, train, description."
+        )
     base = get_preset(data["preset"]) if "preset" in data else Recipe(ModelConfig(), TrainConfig())
     model = base.model.replace(**data.get("model", {})) if data.get("model") else base.model
     train = base.train.replace(**data.get("train", {})) if data.get("train") else base.train

@@ -62,7 +62,9 @@ def load_train_state(path, model, optimizer, scheduler, recipe) -> dict[str, Any
         raise CheckpointError(f"{label} is not an snnviz training state (use the '*.train.safetensors' file).")
     meta = json.loads(meta_text)
     if meta["recipe"]["model"] != recipe.model.to_dict():
-        raise CheckpointError(f"{label} was written for a different model config; resume with the same preset/settings.")
+        raise CheckpointError(
+            f"{label} was written for a different model config; resume with the same preset/settings."
+        )
     model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model/")})
     state: dict[int, dict[str, Any]] = {}
     for key, value in tensors.items():

@@ -20,8 +20,16 @@ import torch
 from snnviz.checkpoint import file_sha256, load_checkpoint
 from snnviz.errors import CheckpointError
 
-__all__ = ["LoadedModel", "models_dir", "list_models", "resolve_model_path", "load_model_file", "load_model_bytes",
-           "BUNDLED", "DEFAULT_MODEL"]
+__all__ = [
+    "LoadedModel",
+    "models_dir",
+    "list_models",
+    "resolve_model_path",
+    "load_model_file",
+    "load_model_bytes",
+    "BUNDLED",
+    "DEFAULT_MODEL",
+]
 
 ENV_VAR = "SNNVIZ_MODELS_DIR"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -93,15 +101,23 @@ def resolve_model_path(name: str, folder: Path | None = None) -> Path:
         raise CheckpointError(f"The model name {name!r} is not a plain file name inside the models folder.")
     available = list_models(folder)
     if name not in available:
-        raise CheckpointError(f"There is no model {name!r} in the models folder; available: {', '.join(available) or 'none'}.")
+        raise CheckpointError(
+            f"There is no model {name!r} in the models folder; available: {', '.join(available) or 'none'}."
+        )
     return available[name]
 
 
 def load_model_file(path: Path, device: str = "cpu") -> LoadedModel:
     """Load a checkpoint file for the app."""
     model, meta = load_checkpoint(path, device=device)
-    return LoadedModel(name=path.name[: -len(".safetensors")], model=model, meta=meta, sha256=file_sha256(path),
-                       device=str(device), path=str(path))
+    return LoadedModel(
+        name=path.name[: -len(".safetensors")],
+        model=model,
+        meta=meta,
+        sha256=file_sha256(path),
+        device=str(device),
+        path=str(path),
+    )
 
 
 def load_model_bytes(data: bytes, name: str, device: str = "cpu") -> LoadedModel:
@@ -115,8 +131,9 @@ def load_model_bytes(data: bytes, name: str, device: str = "cpu") -> LoadedModel
             )
         raise CheckpointError(f"The uploaded file {name!r} must be a .safetensors checkpoint (got extension {suffix}).")
     model, meta = load_checkpoint(data, device=device, name=name)
-    return LoadedModel(name=f"upload: {name}", model=model, meta=meta, sha256=hashlib.sha256(data).hexdigest(),
-                       device=str(device))
+    return LoadedModel(
+        name=f"upload: {name}", model=model, meta=meta, sha256=hashlib.sha256(data).hexdigest(), device=str(device)
+    )
 
 
 def device_choices() -> list[str]:

@@ -30,9 +30,22 @@ from snnviz.device import resolve_device
 from snnviz.errors import SnnvizError
 from snnviz.ui.models import LoadedModel, list_models, load_model_bytes, load_model_file, resolve_model_path
 
-__all__ = ["AppContext", "load_model", "load_upload", "load_split", "dataset_spec", "get_embeddings",
-           "get_projection", "record_sample", "predict", "current_context", "require_context", "current_sample",
-           "set_sample", "MAX_NEURONS"]
+__all__ = [
+    "AppContext",
+    "load_model",
+    "load_upload",
+    "load_split",
+    "dataset_spec",
+    "get_embeddings",
+    "get_projection",
+    "record_sample",
+    "predict",
+    "current_context",
+    "require_context",
+    "current_sample",
+    "set_sample",
+    "MAX_NEURONS",
+]
 
 MAX_NEURONS = 512  # neurons kept per layer in the app's recordings
 
@@ -90,8 +103,12 @@ def dataset_spec(meta: dict[str, Any], root: str | None = None) -> str:
     options = {k: v for k, v in (info.get("options") or {}).items() if k != "augment"}
     if root:
         options["root"] = root
-    spec = {"name": info.get("name", "av-digits"), "options": options,
-            "audio": meta.get("audio_config"), "image": meta.get("image_config")}
+    spec = {
+        "name": info.get("name", "av-digits"),
+        "options": options,
+        "audio": meta.get("audio_config"),
+        "image": meta.get("image_config"),
+    }
     return json.dumps(spec, sort_keys=True)
 
 
@@ -117,9 +134,15 @@ def _embeddings_cached(model_key: str, data_key: str, _loaded: LoadedModel, _dat
     try:
         with _loaded.lock:
             return extract_embeddings(
-                _loaded.model, _dataset, batch_size=256, device=_loaded.device, cache=True,
+                _loaded.model,
+                _dataset,
+                batch_size=256,
+                device=_loaded.device,
+                cache=True,
                 model_hash=_loaded.sha256,
-                progress=lambda done, total: bar.progress(done / max(total, 1), text=f"Embedding {done}/{total} samples…"),
+                progress=lambda done, total: bar.progress(
+                    done / max(total, 1), text=f"Embedding {done}/{total} samples…"
+                ),
             )
     finally:
         bar.empty()
@@ -171,8 +194,9 @@ def predict(loaded: LoadedModel, audio: torch.Tensor | None, image: torch.Tensor
     """Run one (possibly unimodal) sample, e.g. an upload; returns numpy logits/embeddings per modality."""
     device = torch.device(loaded.device)
     with loaded.lock, torch.inference_mode():
-        out = loaded.model(None if audio is None else audio[None].to(device),
-                           None if image is None else image[None].to(device))
+        out = loaded.model(
+            None if audio is None else audio[None].to(device), None if image is None else image[None].to(device)
+        )
     return _output_to_numpy(out)
 
 
