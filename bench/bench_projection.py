@@ -21,6 +21,7 @@ Run: ``python bench/bench_projection.py`` (``--smoke`` for a quick check,
 
 from __future__ import annotations
 
+import resource
 import subprocess
 import sys
 import time
@@ -76,17 +77,20 @@ def sphere_clusters(n: int, n_classes: int = 10, dim: int = 64, seed: int = 0) -
     return X / np.linalg.norm(X, axis=1, keepdims=True), labels
 
 
-def cold_first_projection(n: int = 1500) -> float:
-    """Seconds for a fresh interpreter to import snnviz and project ``n`` points (JIT included)."""
+def cold_first_projection(n: int = 1500) -> tuple[float, float]:
+    """Wall and CPU seconds for a fresh interpreter to import snnviz and project ``n`` points (JIT included)."""
     code = (
         "import sys, time; t=time.perf_counter(); sys.path.insert(0, sys.argv[1]);"
         "from bench_projection import sphere_clusters;"
         "from snnviz.analysis.projection import SphereProjection;"
         f"X,_=sphere_clusters({n}); SphereProjection().fit(X); print(time.perf_counter()-t)"
     )
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run([sys.executable, "-c", code, str(Path(__file__).resolve().parent)],
                          check=True, capture_output=True, text=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return float(out.stdout.strip().splitlines()[-1]), cpu
 
 
 def main() -> int:
@@ -95,14 +99,17 @@ def main() -> int:
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
     parser.add_argument("--name", default="projection", help="results file stem (default 'projection')")
     parser.add_argument("--no-cold", dest="cold", action="store_false", help="skip the fresh-process timing")
+    parser.add_argument("--only-cold", action="store_true", help="only the fresh-process timing")
     args = parser.parse_args()
-    sizes = [300] if args.smoke else args.sizes
+    sizes = [300] if args.smoke else ([] if args.only_cold else args.sizes)
     repeats = 1 if args.smoke else args.repeats
     rows = []
     if not args.smoke and args.cold:
-        cold = [cold_first_projection() for _ in range(repeats)]
+        runs = [cold_first_projection() for _ in range(repeats)]
+        cold, cpu = [r[0] for r in runs], [r[1] for r in runs]
         rows.append({"n": 1500, "config": "cold_first_projection(snnviz_default)", "median_s": float(np.median(cold)),
-                     "min_s": min(cold), "max_s": max(cold), "runs": repeats, "times_s": cold})
+                     "cpu_median_s": float(np.median(cpu)), "min_s": min(cold), "max_s": max(cold), "runs": repeats,
+                     "times_s": cold, "cpu_times_s": cpu})
     for n in sizes:
         X, _ = sphere_clusters(n)
         base = None
