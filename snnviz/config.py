@@ -352,6 +352,7 @@ class TrainConfig(_Config):
     max_steps_per_epoch: int | None = None  # cap for quick runs and tests
     eval_batch_size: int = 256
     num_workers: int = 0  # DataLoader worker processes (features are computed there)
+    spec_augment: bool = False  # mel shift + frequency/time masks on training spectrograms
 
     def loss_params(self) -> dict:
         """Keyword arguments of :func:`snnviz.losses.make_loss` for this config."""

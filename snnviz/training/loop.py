@@ -27,6 +27,7 @@ from snnviz.errors import ConfigError
 from snnviz.losses import make_loss
 from snnviz.models import MODALITIES, AVSpikeNet, build_model
 from snnviz.training import distributed as dist_utils
+from snnviz.training.augment import spec_augment
 from snnviz.training.presets import Recipe
 from snnviz.training.state import load_train_state, save_train_state
 
@@ -185,8 +186,10 @@ def train(
         for step, batch in enumerate(train_loader):
             if step >= steps_per_epoch:
                 break
-            audio, image = batch["audio"].to(device), batch["image"].to(device)
-            labels = batch["label"].to(device)
+            audio, image = batch["audio"], batch["image"].to(device)
+            if cfg.spec_augment:
+                audio = spec_augment(audio)
+            audio, labels = audio.to(device), batch["label"].to(device)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
                 output = net(audio, image)
                 loss = _loss_terms(output, labels, loss_fn, cfg)
