@@ -33,6 +33,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load as _st_load_bytes
 from safetensors.torch import load_file as _st_load_file
 from safetensors.torch import save as _st_save_bytes
+from torch.overrides import TorchFunctionMode
 
 from snnviz import __version__
 from snnviz.config import ModelConfig
@@ -221,15 +222,37 @@ def load_checkpoint(
         tensors = _st_load_bytes(data) if data is not None else _st_load_file(str(source))
     except (SafetensorError, OSError, ValueError, RuntimeError) as err:
         raise CheckpointError(f"{label} is corrupt or truncated: {str(err).splitlines()[0]}.") from err
+    # Check names, shapes and dtypes against a model without storage first: a tiny
+    # file whose config asks for a huge network must not make us allocate it.
+    _check_tensors(_expected_tensors(config), tensors, label)
     model = build_model(config)
-    _check_tensors(model, tensors, label)
+    _check_tensors(model.state_dict(), tensors, label)
     model.load_state_dict(tensors, strict=True)
     model.eval()
     return model.to(device), meta
 
 
-def _check_tensors(model: AVSpikeNet, tensors: dict[str, torch.Tensor], label: str) -> None:
-    expected = model.state_dict()
+class _ParametersOnMeta(TorchFunctionMode):
+    """Create ``torch.empty`` tensors (the storage of module parameters) on the meta device.
+
+    Buffers made with ``torch.tensor`` (e.g. snnTorch's thresholds, read back with
+    ``.item()``) stay real; they are scalars.
+    """
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = dict(kwargs or {})
+        if func is torch.empty:
+            kwargs["device"] = "meta"
+        return func(*args, **kwargs)
+
+
+def _expected_tensors(config: ModelConfig) -> dict[str, torch.Tensor]:
+    """The state-dict names, shapes and dtypes a config asks for, allocating (almost) nothing."""
+    with _ParametersOnMeta():
+        return build_model(config).state_dict()
+
+
+def _check_tensors(expected: dict[str, torch.Tensor], tensors: dict[str, torch.Tensor], label: str) -> None:
     missing = [k for k in expected if k not in tensors]
     if missing:
         raise CheckpointError(f"{label} is missing the tensor {missing[0]!r} ({len(missing)} missing in all).")
