@@ -233,15 +233,17 @@ def load_checkpoint(
 
 
 class _ParametersOnMeta(TorchFunctionMode):
-    """Create ``torch.empty`` tensors (the storage of module parameters) on the meta device.
+    """Create parameters and running statistics (``torch.empty/zeros/ones``) on the meta device.
 
     Buffers made with ``torch.tensor`` (e.g. snnTorch's thresholds, read back with
     ``.item()``) stay real; they are scalars.
     """
 
+    _FACTORIES = (torch.empty, torch.zeros, torch.ones)
+
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = dict(kwargs or {})
-        if func is torch.empty:
+        if func in self._FACTORIES:
             kwargs["device"] = "meta"
         return func(*args, **kwargs)
 
