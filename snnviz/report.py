@@ -108,7 +108,7 @@ def _figures(ev: Evaluation) -> list[tuple[str, Any]]:
 
     emb, classes = ev.embeddings, ev.embeddings.classes
     fused = emb.embeddings["fused"]
-    proj = project_cached(fused / np.linalg.norm(fused, axis=1, keepdims=True), cache=True)
+    proj = project_cached(fused, cache=True)  # rows are normalised inside (softmax features too)
     means = ev.metrics["fused"].mean_directions
     figs = [
         ("sphere", sphere_figure(proj.xyz_, emb.labels, classes, predictions=emb.predictions["fused"],
