@@ -42,6 +42,7 @@ from snnviz.errors import AudioError
 
 __all__ = [
     "AUDIO_EXTENSIONS",
+    "SAMPLE_RATE_RANGE",
     "read_audio",
     "audio_info",
     "write_audio",
@@ -59,6 +60,11 @@ AudioSource = str | os.PathLike | bytes | bytearray | IO[bytes]
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif", ".au")
 
 _AMIN = 1e-10  # floor of the mel power before taking logs
+
+#: Sample rates (Hz) accepted from files and arrays; a rate outside is a broken (or hostile) header,
+#: and resampling from it could need a filter of billions of taps.
+SAMPLE_RATE_RANGE = (1_000, 768_000)
+_MAX_POLYPHASE = 1000  # largest up/down factor resample() uses exactly
 
 
 def _source_name(source: Any, name: str | None) -> str:
@@ -117,18 +123,43 @@ def read_audio(source: AudioSource, *, name: str | None = None) -> tuple[np.ndar
     >>> wave.shape, sr
     ((160,), 16000)
     """
+    wave, sr, _ = _read(source, name, None)
+    return wave, sr
+
+
+def _reason(err: Exception) -> str:
+    """libsndfile's reason without its ``Error opening <object at 0x...>:`` preamble."""
+    text = str(err).strip()
+    if text.startswith("Error opening") and ": " in text:
+        text = text.split(": ", 1)[1]
+    return text.rstrip(".") or type(err).__name__
+
+
+def _read(source: AudioSource, name: str | None, max_seconds: float | None) -> tuple[np.ndarray, int, int]:
+    """Decode at most ``max_seconds`` (all when None); returns the samples, the rate and the full frame count.
+
+    Reading only what is needed keeps a long (or highly compressed, e.g. hours of
+    silence in a small FLAC) file from being decoded in full.
+    """
     label = _source_name(source, name)
     handle = _open_source(source, label)
     try:
-        wave, sr = sf.read(handle, dtype="float32", always_2d=False)
+        with sf.SoundFile(handle) as fh:
+            sr, total = int(fh.samplerate), int(fh.frames)
+            lo, hi = SAMPLE_RATE_RANGE
+            if not lo <= sr <= hi:
+                raise AudioError(f"The audio file '{label}' has a sample rate of {sr} Hz; snnviz reads "
+                                 f"{lo} to {hi} Hz.")
+            limit = -1 if max_seconds is None else int(math.ceil(max_seconds * sr)) + 64
+            wave = fh.read(frames=limit, dtype="float32", always_2d=False)
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError, EOFError) as err:
-        raise AudioError(f"The file '{label}' is not readable audio: {err}.") from err
+        raise AudioError(f"The file '{label}' is not readable audio: {_reason(err)}.") from err
     wave = np.asarray(wave, dtype=np.float32)
     if wave.shape[0] == 0:
         raise AudioError(f"The audio file '{label}' has no samples.")
     if not np.isfinite(wave).all():
         raise AudioError(f"The audio file '{label}' contains NaN or infinite samples.")
-    return wave, int(sr)
+    return wave, sr, max(total, wave.shape[0])
 
 
 def audio_info(source: str | os.PathLike) -> dict[str, Any]:
@@ -215,8 +246,18 @@ def resample(wave: np.ndarray, sr_from: int, sr_to: int) -> np.ndarray:
 
     Returns
     -------
-    np.ndarray of float32, ``round(n * sr_to / sr_from)`` samples long.
+    np.ndarray of float32, ``ceil(n * sr_to / sr_from)`` samples long.
+
+    Notes
+    -----
+    The filter has about ``20 * max(up, down)`` taps for the reduced ratio
+    ``up / down = sr_to / sr_from``. An odd rate (e.g. 767,999 Hz) would need
+    millions, so a ratio with terms above 1,000 is replaced by its closest
+    fraction with a denominator of at most 1,000 (a pitch error below 1e-6)
+    and the result trimmed or padded to the exact length.
     """
+    from fractions import Fraction
+
     from scipy.signal import resample_poly
 
     if sr_from <= 0 or sr_to <= 0:
@@ -224,9 +265,13 @@ def resample(wave: np.ndarray, sr_from: int, sr_to: int) -> np.ndarray:
     wave = np.asarray(wave, dtype=np.float32)
     if sr_from == sr_to:
         return wave
-    g = math.gcd(int(sr_from), int(sr_to))
-    out = resample_poly(wave, int(sr_to) // g, int(sr_from) // g, axis=0)
-    return np.asarray(out, dtype=np.float32)
+    ratio = Fraction(int(sr_to), int(sr_from))
+    if max(ratio.numerator, ratio.denominator) <= _MAX_POLYPHASE:
+        return np.asarray(resample_poly(wave, ratio.numerator, ratio.denominator, axis=0), dtype=np.float32)
+    near = ratio.limit_denominator(_MAX_POLYPHASE)
+    out = resample_poly(wave, near.numerator, near.denominator, axis=0)
+    n_out = -(-wave.shape[0] * ratio.numerator // ratio.denominator)  # ceil, as resample_poly
+    return fix_length(np.asarray(out, dtype=np.float32), n_out)
 
 
 def fix_length(wave: np.ndarray, n: int, *, align: str = "start") -> np.ndarray:
@@ -311,13 +356,19 @@ def waveform_to_features(wave: np.ndarray, sample_rate: int, cfg: AudioConfig) -
     return features
 
 
-def _prepare(wave: np.ndarray, sample_rate: int, cfg: AudioConfig) -> tuple[torch.Tensor, np.ndarray, list[str]]:
-    if wave.ndim not in (1, 2) or wave.shape[0] == 0:
+def _prepare(wave: np.ndarray, sample_rate: int, cfg: AudioConfig,
+             total_frames: int | None = None) -> tuple[torch.Tensor, np.ndarray, list[str]]:
+    if wave.dtype.kind not in "biuf":
+        raise AudioError(f"A waveform must hold real numbers. Got dtype {wave.dtype}.")
+    if wave.ndim not in (1, 2) or 0 in wave.shape:
         raise AudioError(f"A waveform must have shape (n,) or (n, channels) with n > 0. Got shape {wave.shape}.")
+    lo, hi = SAMPLE_RATE_RANGE
+    if not lo <= sample_rate <= hi:
+        raise AudioError(f"The 'sample_rate' parameter must be in [{lo}, {hi}] Hz. Got {sample_rate}.")
     if not np.isfinite(wave).all():
         raise AudioError("The waveform contains NaN or infinite samples.")
     notices: list[str] = []
-    seconds = wave.shape[0] / sample_rate
+    seconds = (total_frames or wave.shape[0]) / sample_rate
     keep = int(math.ceil(cfg.duration * sample_rate)) + 64  # crop before resampling long clips
     wave = wave[:keep]
     if wave.ndim == 2 and wave.shape[1] > 1:
@@ -361,5 +412,5 @@ def load_audio_for_model(
     AudioError
         If the source cannot be read (see :func:`read_audio`).
     """
-    wave, sr = read_audio(source, name=name)
-    return _prepare(wave, sr, cfg)
+    wave, sr, total = _read(source, name, cfg.duration)
+    return _prepare(wave, sr, cfg, total)
