@@ -10,14 +10,16 @@ Measurements (each in fresh processes, the app's disk cache in a temporary
 * ``first_ever`` -- a fresh process on an *empty* cache: the Overview (the
   landing page), then the first visit of the Hypersphere page (embeddings, UMAP
   projection and numba compilation included), with Streamlit's ``AppTest``.
-* ``after_restart`` -- a fresh process on the cache the first-ever runs filled
-  (an app restart): the first visit of every page, then ``--repeats`` warm reruns
+* ``after_restart`` -- a fresh process on the cache the last first-ever run
+  filled, after it also visited every other page once (an app restart): the
+  first visit of every page, then ``--repeats`` warm reruns
   of each page (``warm``), the Streamlit script run a user waits for after a
   widget change.
 * ``browser_cold_start`` -- ``streamlit run app.py`` started from nothing on a free
   loopback port with an empty cache, until the Overview is fully rendered in
-  headless Chromium (no status widget, no spinner, charts drawn, quiet for 1.5 s;
-  the time is when it became quiet). Skipped when Chromium or Playwright is missing.
+  headless Chromium (charts drawn, no status widget, spinner or progress bar, quiet for
+  1.5 s; the time is when it became quiet; the number of charts drawn is kept).
+  Skipped when Chromium or Playwright is missing.
 
 Run: ``python bench/bench_app.py`` (``--smoke``: one warm AppTest run of the
 Overview only; ``--models-dir`` to benchmark other model files).
@@ -72,7 +74,8 @@ def apptest_session(pages: list[str], repeats: int) -> dict[str, Any]:
             t0 = time.perf_counter()
             at.run()
             warm.append(time.perf_counter() - t0)
-        out[page] = {"first_s": first, "warm_s": warm, "errors": [str(e.value)[:300] for e in at.exception]}
+        out[page] = {"first_s": first, "warm_s": warm, "charts": len(at.get("plotly_chart")),
+                     "errors": [str(e.value)[:300] for e in at.exception]}
     return out
 
 
@@ -111,6 +114,7 @@ def _rendered_at(page, t0: float, timeout: float = 300.0, quiet: float = 1.5) ->
     while time.monotonic() < deadline:
         busy = (page.locator('[data-testid="stStatusWidget"]').count() > 0
                 or page.locator('[data-testid="stSpinner"]').count() > 0
+                or page.locator('[data-testid="stProgress"]').count() > 0
                 or page.locator(".js-plotly-plot").count() == 0)
         if busy:
             since = None
@@ -137,6 +141,7 @@ def browser_cold_start(browser, env: dict[str, str]) -> dict[str, float]:
             page = context.new_page()
             page.goto(url, wait_until="domcontentloaded")
             rendered = _rendered_at(page, t0)
+            charts = page.locator(".js-plotly-plot").count()
             if page.locator('[data-testid="stException"]').count():
                 raise RuntimeError("the Overview shows an exception")
         finally:
@@ -146,7 +151,7 @@ def browser_cold_start(browser, env: dict[str, str]) -> dict[str, float]:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
-    return {"healthy_s": healthy, "rendered_s": rendered}
+    return {"healthy_s": healthy, "rendered_s": rendered, "charts": charts}
 
 
 def browser_rows(repeats: int, base_env: dict[str, str]) -> tuple[list[dict[str, Any]], str]:
@@ -165,7 +170,7 @@ def browser_rows(repeats: int, base_env: dict[str, str]) -> tuple[list[dict[str,
                     runs.append(browser_cold_start(browser, dict(base_env, SNNVIZ_CACHE_DIR=cache)))
         finally:
             browser.close()
-    rows = [_row("browser_cold_start", "overview", [r["rendered_s"] for r in runs]),
+    rows = [_row("browser_cold_start", "overview", [r["rendered_s"] for r in runs]) | {"charts": runs[-1]["charts"]},
             _row("browser_server_healthy", "-", [r["healthy_s"] for r in runs])]
     return rows, ""
 
@@ -201,15 +206,19 @@ def main(argv: list[str] | None = None) -> int:
         cache = Path(tmp) / "cache"
         if args.smoke:
             res = run_child(["overview"], 1, dict(env, SNNVIZ_CACHE_DIR=str(cache)))["overview"]
-            rows.append(_row("warm", "overview", res["warm_s"], GOALS["warm"]) | {"errors": len(res["errors"])})
+            rows.append(_row("warm", "overview", res["warm_s"], GOALS["warm"])
+                        | {"errors": len(res["errors"]), "charts": res["charts"]})
             write_results("app", rows, args=args, notes="smoke: one AppTest session of the Overview", packages=PACKAGES)
             return 0
         first_pages = ["overview", "hypersphere"] if "hypersphere" in args.pages else ["overview"]
         firsts: dict[str, list[float]] = {p: [] for p in first_pages}
         for i in range(cold):
             # every first-ever run gets an empty cache; the last one's cache is kept for the restarts
-            run_cache = cache if i == cold - 1 else Path(tmp) / f"cold{i}"
-            res = run_child(first_pages, 0, dict(env, SNNVIZ_CACHE_DIR=str(run_cache)))
+            # the last one then visits every other page too (untimed), so the restarts find a full cache
+            last = i == cold - 1
+            visit = first_pages + [p for p in args.pages if p not in first_pages] if last else first_pages
+            run_cache = cache if last else Path(tmp) / f"cold{i}"
+            res = run_child(visit, 0, dict(env, SNNVIZ_CACHE_DIR=str(run_cache)))
             for p in first_pages:
                 firsts[p].append(res[p]["first_s"])
             shutil.rmtree(Path(tmp) / f"cold{i}", ignore_errors=True)
@@ -220,18 +229,20 @@ def main(argv: list[str] | None = None) -> int:
         restart: dict[str, list[float]] = {p: [] for p in args.pages}
         warm: dict[str, list[float]] = {p: [] for p in args.pages}
         errors: dict[str, int] = dict.fromkeys(args.pages, 0)
+        charts: dict[str, int] = dict.fromkeys(args.pages, 0)
         for i in range(cold):
             res = run_child(list(args.pages), args.repeats if i == 0 else 1, dict(env, SNNVIZ_CACHE_DIR=str(cache)))
             for p in args.pages:
                 restart[p].append(res[p]["first_s"])
                 warm[p] += res[p]["warm_s"]
                 errors[p] = max(errors[p], len(res[p]["errors"]))
+                charts[p] = res[p]["charts"]
             print(f"restart {i + 1}/{cold}: " + ", ".join(f"{p} {res[p]['first_s']:.2f} s" for p in args.pages),
                   flush=True)
         for p in args.pages:
             rows.append(_row("after_restart", p, restart[p], GOALS.get(f"after_restart:{p}")) | {"errors": errors[p]})
         for p in args.pages:
-            rows.append(_row("warm", p, warm[p], GOALS["warm"]) | {"errors": errors[p]})
+            rows.append(_row("warm", p, warm[p], GOALS["warm"]) | {"errors": errors[p], "charts": charts[p]})
     if not args.no_browser:
         browser, why = browser_rows(cold, env)
         rows += browser
@@ -242,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
                     "(--repeats in the first restart process, one more in each later one). after_restart = first "
                     "visit of each page in a fresh process on a filled cache. goal_met compares the median.")
     write_results("app", rows, args=args, notes=" ".join(notes), packages=PACKAGES,
-                  columns=["phase", "page", "median_s", "min_s", "max_s", "runs", "goal_s", "goal_met", "errors"])
+                  columns=["phase", "page", "median_s", "min_s", "max_s", "runs", "goal_s", "goal_met", "errors",
+                           "charts"])
     return 0
 
 

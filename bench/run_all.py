@@ -136,6 +136,9 @@ def performance_markdown(results: dict[str, dict[str, Any]]) -> str:
     for name, render in SECTIONS.items():
         if name in results:
             parts.append(render(results[name]))
+            script, arguments = SCRIPTS[name][0], results[name].get("arguments", {})
+            given = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in arguments.items() if v not in (None, False))
+            parts.append(f"<sub>`python bench/{script}` with {given or 'its defaults'}</sub>")
             if results[name].get("notes"):
                 parts.append(f"<sub>{results[name]['notes']}</sub>")
     return "\n\n".join(parts)
