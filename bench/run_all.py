@@ -68,6 +68,14 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(lines + ["| " + " | ".join(_fmt(v) for v in row) + " |" for row in rows])
 
 
+def _flag(key: str, value: Any) -> str:
+    """``--key value`` as typed on the command line (``--key`` for a true switch)."""
+    flag = "--" + key.replace("_", "-")
+    if value is True:
+        return flag
+    return f"{flag} {' '.join(map(str, value)) if isinstance(value, list) else value}"
+
+
 def _met(ok: bool | None) -> str:
     return "-" if ok is None else ("met" if ok else "**missed**")
 
@@ -137,7 +145,7 @@ def performance_markdown(results: dict[str, dict[str, Any]]) -> str:
         if name in results:
             parts.append(render(results[name]))
             script, arguments = SCRIPTS[name][0], results[name].get("arguments", {})
-            given = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in arguments.items() if v not in (None, False))
+            given = " ".join(_flag(k, v) for k, v in arguments.items() if v is not None and v is not False)
             parts.append(f"<sub>`python bench/{script}` with {given or 'its defaults'}</sub>")
             if results[name].get("notes"):
                 parts.append(f"<sub>{results[name]['notes']}</sub>")
