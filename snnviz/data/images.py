@@ -25,7 +25,6 @@ from __future__ import annotations
 import functools
 import io
 import os
-import warnings
 from pathlib import Path
 from typing import IO, Any
 
@@ -99,6 +98,17 @@ def _pil_to_array(img: Any) -> np.ndarray:
     return np.asarray(img, dtype=np.float32) / 255.0
 
 
+def _check_pixels(size: tuple[int, int], label: str) -> None:
+    """Refuse images above Pillow's ``MAX_IMAGE_PIXELS`` (Pillow itself only raises at twice that)."""
+    from PIL import Image
+
+    limit = Image.MAX_IMAGE_PIXELS
+    width, height = size
+    if limit and width * height > limit:
+        raise ImageError(f"The image '{label}' is too large to open safely: {width}x{height} = {width * height:,} "
+                         f"pixels, more than the limit of {limit:,}.")
+
+
 def read_image(source: ImageSource, *, name: str | None = None) -> np.ndarray:
     """Decode an image file, bytes or file-like object.
 
@@ -124,18 +134,19 @@ def read_image(source: ImageSource, *, name: str | None = None) -> np.ndarray:
     label = _source_name(source, name)
     handle = _open_source(source, label)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(handle) as img:
-                img.load()
-                img = ImageOps.exif_transpose(img)
-                arr = _pil_to_array(img)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
+        with Image.open(handle) as img:
+            _check_pixels(img.size, label)  # before decoding; no warnings filter: that is process-wide state
+            img.load()
+            img = ImageOps.exif_transpose(img)
+            arr = _pil_to_array(img)
+    except Image.DecompressionBombError as err:
         raise ImageError(f"The image '{label}' is too large to open safely: {err}") from err
     except UnidentifiedImageError as err:
         raise ImageError(f"The file '{label}' is not a readable image.") from err
     except (OSError, ValueError, SyntaxError) as err:
         raise ImageError(f"The image '{label}' cannot be decoded: {err}.") from err
+    if not np.isfinite(arr).all():  # float TIFFs can hold NaN/Inf
+        raise ImageError(f"The image '{label}' contains NaN or infinite values.")
     if arr.ndim == 3 and arr.shape[2] == 1:
         arr = arr[:, :, 0]
     return np.ascontiguousarray(arr, dtype=np.float32)
