@@ -340,7 +340,7 @@ class TrainConfig(_Config):
     margin: float = 0.3  # m (radians for arcface; integer for sphereface)
     aux_audio: float = 0.5
     aux_visual: float = 0.5
-    epochs: int = 12
+    epochs: int = 20
     batch_size: int = 64
     lr: float = 2e-3
     weight_decay: float = 1e-4
