@@ -11,6 +11,7 @@ from snnviz.ui.state import load_model, load_upload
 __all__ = ["render_sidebar"]
 
 _FOLDER_DATASETS = {"cifar10-av", "urbansound8k-av", "paired-folders"}
+_LAST_UPLOAD = "_sidebar_last_upload"  # content hash of the last upload selected automatically
 
 
 def render_sidebar() -> None:
@@ -34,6 +35,9 @@ def render_sidebar() -> None:
         sb.error(f"No models found in {models_dir()}; train one with `make models` or upload a file.")
         st.session_state["_loaded_model"] = None
         return
+    if upload_name and st.session_state.get(_LAST_UPLOAD) != loaded.sha256:
+        st.session_state[_LAST_UPLOAD] = loaded.sha256  # a new upload: show it (once; the user may switch back)
+        st.session_state["sidebar_model"] = upload_name
     if st.session_state.get("sidebar_model") not in options:
         st.session_state["sidebar_model"] = upload_name or (DEFAULT_MODEL if DEFAULT_MODEL in options else options[0])
     name = sb.selectbox("Model", options, key="sidebar_model")
