@@ -172,6 +172,12 @@ def _positive(owner: str, name: str, value: float, *, allow_zero: bool = False) 
         raise ConfigError(f"The {owner} field '{name}' must be {bound}. Got {value!r}.")
 
 
+# Sanity limits: a checkpoint's config is data from anywhere, and must not make one forward pass run for hours.
+_MODEL_LIMITS = {"num_classes": 100_000, "num_steps": 1024, "image_channels": 16, "image_size": 1024,
+                 "resnet_width": 1024, "n_mels": 512, "feature_dim": 16_384, "fusion_hidden": 16_384,
+                 "embed_dim": 8192}
+
+
 @dataclasses.dataclass(frozen=True)
 class ModelConfig(_Config):
     """Architecture of an :class:`~snnviz.models.AVSpikeNet`.
@@ -227,13 +233,18 @@ class ModelConfig(_Config):
             "embed_dim",
         ):
             _positive(own, name, getattr(self, name))
+        for name, limit in _MODEL_LIMITS.items():
+            if getattr(self, name) > limit:
+                raise ConfigError(f"The ModelConfig field '{name}' must be <= {limit}. Got {getattr(self, name)}.")
         if self.num_classes < 2:
             raise ConfigError(f"The ModelConfig field 'num_classes' must be >= 2. Got {self.num_classes}.")
         for name in ("visual_channels", "audio_channels"):
             value = getattr(self, name)
-            if not value or any(not isinstance(c, int) or isinstance(c, bool) or c <= 0 for c in value):
+            if not value or len(value) > 8 or any(
+                not isinstance(c, int) or isinstance(c, bool) or not 0 < c <= 4096 for c in value
+            ):
                 raise ConfigError(
-                    f"The ModelConfig field '{name}' must be a non-empty list of positive ints. Got {value!r}."
+                    f"The ModelConfig field '{name}' must be a list of 1 to 8 ints in [1, 4096]. Got {value!r}."
                 )
         if not 0.0 <= self.beta <= 1.0:
             raise ConfigError(f"The ModelConfig field 'beta' must be a float in [0, 1]. Got {self.beta!r}.")

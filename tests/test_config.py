@@ -24,7 +24,8 @@ def test_model_config_unknown_key_lists_valid_keys():
         ({"num_steps": True}, r"'num_steps' must be int"),
         ({"visual": "vgg"}, r"'visual' must be one of digits, resnet18\. Got 'vgg'"),
         ({"visual": "resnet18", "image_size": 8}, r"'image_size' must be >= 16"),
-        ({"visual_channels": ()}, r"non-empty list of positive ints"),
+        ({"visual_channels": ()}, r"list of 1 to 8 ints in \[1, 4096\]"),
+        ({"num_steps": 10**9}, r"'num_steps' must be <= 1024\. Got 1000000000"),
         ({"num_classes": 1}, r"'num_classes' must be >= 2"),
     ],
 )

@@ -379,6 +379,16 @@ def knn_preservation(X: Any, xyz: Any, k: int = 10) -> float:
     return float(np.mean(hits) / k)
 
 
+def _valid_cached(hit: tuple[dict[str, np.ndarray], dict[str, Any]], n: int) -> bool:
+    """Trust a cache entry only if it holds finite unit points for all ``n`` samples and a known method."""
+    arrays, meta = hit
+    xyz = arrays.get("xyz")
+    if meta.get("method") not in ("umap", "exact") or xyz is None or xyz.shape != (n, 3):
+        return False
+    norms = np.linalg.norm(xyz, axis=1) if np.all(np.isfinite(xyz)) else np.zeros(1)
+    return bool(np.all(np.abs(norms - 1.0) < 1e-3))
+
+
 def project_cached(X: Any, *, cache: Any = None, **params: Any) -> SphereProjection:
     """Fit a :class:`SphereProjection` on ``X``, reusing a disk-cached result.
 
@@ -408,7 +418,7 @@ def project_cached(X: Any, *, cache: Any = None, **params: Any) -> SphereProject
     U = normalize_rows(X)
     key = make_key("projection", _PROJECTION_FORMAT, data=array_digest(U), params=proj.get_params())
     hit = store.load(key)
-    if hit is not None and hit[0]["xyz"].shape == (U.shape[0], 3):
+    if hit is not None and _valid_cached(hit, U.shape[0]):
         arrays, meta = hit
         proj.n_features_in_ = U.shape[1]
         proj._train = U
