@@ -50,6 +50,25 @@ __all__ = [
 MAX_NEURONS = 512  # neurons kept per layer in the app's recordings
 
 
+def _configure_threads() -> None:
+    """Use one intra-op torch thread in the app unless ``SNNVIZ_TORCH_THREADS`` says otherwise.
+
+    Every browser session runs its script in its own thread; with intra-op
+    parallelism on top, small tensor ops oversubscribe the cores and OpenMP spins
+    (measured 20-60x slower per op on a busy 2-core machine).
+    """
+    import os
+
+    wanted = os.environ.get("SNNVIZ_TORCH_THREADS", "1")
+    try:
+        torch.set_num_threads(max(1, int(wanted)))
+    except ValueError:
+        torch.set_num_threads(1)
+
+
+_configure_threads()
+
+
 @dataclass
 class AppContext:
     """What every page works on: the loaded model, its dataset split and the chosen sample."""
