@@ -45,7 +45,7 @@ def model_card(ctx: AppContext) -> None:
     cols[2].metric("Time steps T", cfg.num_steps)
     cols[3].metric("Embedding D", cfg.embed_dim)
     loss = (meta.get("train_config") or {}).get("loss", "?")
-    cols[4].metric("Loss / head", f"{loss} / {cfg.head}")
+    cols[4].metric("Loss", loss, help=f"{cfg.head} heads over the embeddings")
     with st.expander("Architecture: every spiking layer", expanded=False):
         st.markdown(
             f"Visual branch **{cfg.visual}** · audio branch: compact conv SNN over a {cfg.n_mels}-band log-mel "
