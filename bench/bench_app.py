@@ -65,7 +65,7 @@ def apptest_session(pages: list[str], repeats: int) -> dict[str, Any]:
         if i or page != "overview":
             if i == 0:
                 at.run()  # the landing page first: switch_page needs one run
-            at.switch_page(f"pages/{page}.py")
+            at.switch_page(f"app_pages/{page}.py")
         t0 = time.perf_counter()
         at.run()
         first = time.perf_counter() - t0

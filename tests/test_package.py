@@ -29,7 +29,7 @@ def test_library_never_imports_streamlit_outside_ui():
 def test_no_code_unpickles_files():
     pattern = re.compile(r"pickle\.loads?\(|torch\.load\(|allow_pickle\s*=\s*True")
     offenders = []
-    for folder in ("snnviz", "pages", "scripts", "bench"):
+    for folder in ("snnviz", "app_pages", "scripts", "bench"):
         for path in (ROOT / folder).rglob("*.py"):
             if pattern.search(path.read_text()):
                 offenders.append(str(path.relative_to(ROOT)))

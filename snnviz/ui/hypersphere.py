@@ -167,9 +167,9 @@ def selection_block(view: ModelView, modality: str, event: Any, figure: Any) -> 
     with cols[0]:
         _audio(view, int(index))
     cols[1].button("Open on Samples", key="hypersphere_open_samples", on_click=_go,
-                   args=(int(index), "pages/samples.py", view.name))
+                   args=(int(index), "app_pages/samples.py", view.name))
     cols[2].button("Open on Spikes", key="hypersphere_open_spikes", on_click=_go,
-                   args=(int(index), "pages/spikes.py", view.name))
+                   args=(int(index), "app_pages/spikes.py", view.name))
 
 
 def metrics_block(view: ModelView, modality: str) -> None:

@@ -361,6 +361,6 @@ def real_model_block() -> None:
     st.dataframe(table, hide_index=True, key="learn_real_table")
     st.session_state["compare_models"] = list(BUNDLED.values())
     try:
-        st.page_link("pages/hypersphere.py", label="See both on the Hypersphere page", icon="🌐")
-    except Exception:  # noqa: BLE001 - the page runs standalone (AppTest, `streamlit run pages/learn.py`)
+        st.page_link("app_pages/hypersphere.py", label="See both on the Hypersphere page", icon=":material/public:")
+    except Exception:  # noqa: BLE001 - the page runs standalone (AppTest, `streamlit run app_pages/learn.py`)
         st.caption("Open the Hypersphere page to see both models' embeddings.")

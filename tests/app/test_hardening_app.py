@@ -127,7 +127,7 @@ def _bomb_png(side: int = 100_000) -> bytes:
 @pytest.fixture
 def samples(app):
     app.run()
-    app.switch_page("pages/samples.py")
+    app.switch_page("app_pages/samples.py")
     app.run()
     assert not app.exception, app.exception
     return app

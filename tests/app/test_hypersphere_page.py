@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-PAGE = "pages/hypersphere.py"
+PAGE = "app_pages/hypersphere.py"
 
 
 @pytest.fixture

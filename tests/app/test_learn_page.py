@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-PAGE = Path(__file__).resolve().parents[2] / "pages" / "learn.py"
+PAGE = Path(__file__).resolve().parents[2] / "app_pages" / "learn.py"
 
 
 @pytest.fixture

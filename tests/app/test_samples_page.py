@@ -96,7 +96,7 @@ def _heading(at) -> str:
 @pytest.fixture
 def samples(app):
     app.run()  # AppTest needs one run of the entry script before it can switch pages
-    app.switch_page("pages/samples.py")
+    app.switch_page("app_pages/samples.py")
     app.run()
     assert not app.exception, app.exception
     return app

@@ -97,7 +97,7 @@ def _raster_title(at, plotly_specs) -> str:
 
 def test_spikes_page_runs_and_picking_a_layer_changes_the_raster(app, plotly_specs):
     app.run()  # AppTest needs one run of the entry script before it can switch pages
-    app.switch_page("pages/spikes.py")
+    app.switch_page("app_pages/spikes.py")
     app.run()
     assert not app.exception, app.exception
     assert app.selectbox(key="spikes_layer").value == "visual.lif1"
@@ -114,7 +114,7 @@ def test_spikes_page_runs_and_picking_a_layer_changes_the_raster(app, plotly_spe
 
 def test_spikes_page_neuron_count_caps_the_raster(app, plotly_specs):
     app.run()  # AppTest needs one run of the entry script before it can switch pages
-    app.switch_page("pages/spikes.py")
+    app.switch_page("app_pages/spikes.py")
     app.run()
     app.slider(key="spikes_count").set_value(16)
     app.run()
@@ -128,7 +128,7 @@ def test_spikes_page_neuron_count_caps_the_raster(app, plotly_specs):
 
 def test_spikes_page_membrane_picks_survive_a_change_of_neurons(app, plotly_specs):
     app.run()
-    app.switch_page("pages/spikes.py")
+    app.switch_page("app_pages/spikes.py")
     app.run()
     picker = app.multiselect(key="spikes_neurons_visual.lif1")
     chosen = picker.options[:2]

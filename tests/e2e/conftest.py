@@ -80,15 +80,16 @@ def browser():
             chromium.close()
 
 
-def _wait_for_app(page, timeout_ms: int = 120_000) -> None:
-    """Wait until Streamlit has finished running the script and drawing the page."""
+def _wait_for_app(page, selector: str = ".js-plotly-plot", timeout_ms: int = 180_000) -> None:
+    """Wait until ``selector`` is drawn and Streamlit has stopped running the script (no spinner, progress bar
+    or running indicator for 1.5 s)."""
     page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout_ms)
+    page.wait_for_selector(selector, state="attached", timeout=timeout_ms)
+    busy = '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stProgress"]'
     deadline = time.monotonic() + timeout_ms / 1000
     quiet_since = None
     while time.monotonic() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
-        spinning = page.locator('[data-testid="stSpinner"]').count() > 0
-        if running or spinning:
+        if page.locator(busy).count() > 0:
             quiet_since = None
         elif quiet_since is None:
             quiet_since = time.monotonic()

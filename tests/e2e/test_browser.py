@@ -41,12 +41,15 @@ def test_page_renders_without_exceptions(page, server, wait_for_app, name, path)
 
 def test_raster_animation_plays(page, server, wait_for_app):
     page.goto(f"{server['url']}/spikes", wait_until="domcontentloaded")
-    wait_for_app(page)
+    wait_for_app(page, ".updatemenu-button")
     raster = page.locator(".js-plotly-plot").filter(has=page.locator(".updatemenu-button")).first
     raster.scroll_into_view_if_needed()
-    slider_before = raster.locator(".slider-current-value").first.text_content()
-    play = raster.locator(".updatemenu-button").first
-    play.click()
-    page.wait_for_timeout(2500)
-    slider_after = raster.locator(".slider-current-value").first.text_content()
-    assert slider_after != slider_before, "pressing play did not advance the raster animation"
+    frame_of = "el => (el.layout.sliders && el.layout.sliders.length) ? el.layout.sliders[0].active : null"
+    before = raster.evaluate(frame_of)
+    assert before is not None, "the raster has no animation slider"
+    raster.locator(".updatemenu-button").first.click()  # the first button is play
+    seen = set()
+    for _ in range(20):
+        page.wait_for_timeout(150)
+        seen.add(raster.evaluate(frame_of))
+    assert len(seen - {before}) >= 2, f"pressing play did not step through the frames (saw {sorted(seen)})"
