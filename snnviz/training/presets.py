@@ -35,7 +35,7 @@ _RESNET = {"visual": "resnet18", "image_channels": 3, "feature_dim": 256, "embed
 PRESETS: dict[str, Recipe] = {
     "avdigits-arcface": Recipe(
         ModelConfig(),
-        TrainConfig(loss="arcface", scale=16.0, margin=0.3, num_workers=1),
+        TrainConfig(loss="arcface", scale=16.0, margin=0.15, num_workers=1),
         "AV-Digits, the paper's recipe: L2-normalised 64-d embeddings, cosine heads, ArcFace.",
     ),
     "avdigits-softmax": Recipe(
