@@ -117,7 +117,12 @@ def save_checkpoint(model: AVSpikeNet, path: str | os.PathLike, *, meta: dict[st
 
 def _check_raw(head: bytes, size: int, label: str, suffix: str = "") -> None:
     """Refuse pickles and malformed headers before anything parses the payload."""
-    if suffix.lower() in _PICKLE_SUFFIXES or head[:1] == b"\x80" or head[:2] == b"PK":
+    # A safetensors file starts with its header length (u64, little-endian) and then "{"; the first bytes of the
+    # length can be anything, so the pickle signatures (0x80 protocol byte, "PK" zip of torch.save) only count
+    # when the file does not look like safetensors. Nothing here is ever unpickled either way.
+    looks_safetensors = size >= 9 and head[8:9] == b"{" and struct.unpack("<Q", head[:8])[0] <= size - 8
+    pickle_magic = head[:1] == b"\x80" or head[:2] == b"PK"
+    if suffix.lower() in _PICKLE_SUFFIXES or (pickle_magic and not looks_safetensors):
         raise CheckpointError(
             f"{label} looks like a pickle-based PyTorch file; snnviz never unpickles files "
             "(they can run code), convert it to .safetensors."

@@ -71,6 +71,17 @@ def test_pickle_files_are_refused_without_running_them(tmp_path, suffix):
     assert not marker.exists()
 
 
+def test_a_header_length_starting_with_0x80_is_not_mistaken_for_pickle(tmp_path):
+    # the u64 header length can start with 0x80, the protocol byte that opens a pickle
+    model = build_model(TINY).eval()
+    for pad in range(256):  # the low byte of the header length takes every value within 256 paddings
+        path = save_checkpoint(model, tmp_path / "m.safetensors", meta={"pad": "x" * pad})
+        if path.read_bytes()[0] == 0x80:
+            break
+    assert path.read_bytes()[0] == 0x80
+    assert load_checkpoint(path)[1]["pad"] == "x" * pad
+
+
 def test_torch_save_zip_is_refused(tmp_path):
     path = tmp_path / "weights.safetensors"
     torch.save({"w": torch.zeros(2)}, path)
