@@ -118,7 +118,10 @@ def test_load_checkpoint_config_asking_for_a_huge_network_allocates_nothing():
     # 10^12 hidden units would need 256 TB: the file must be refused before anything is built
     huge = dict(TINY.to_dict(), fusion_hidden=10**12)
     message = _refused(_header_file({"__metadata__": _snnviz_meta(model_config=huge)}))
-    assert "is missing the tensor" in message
+    assert "'fusion_hidden' must be <= 16384" in message
+    # within the config's limits but still far larger than its tensors: refused by the shape check on 'meta'
+    big = dict(TINY.to_dict(), fusion_hidden=16384, feature_dim=16384)
+    assert "is missing the tensor" in _refused(_header_file({"__metadata__": _snnviz_meta(model_config=big)}))
 
 
 def test_load_checkpoint_refuses_a_fifo_without_blocking(tmp_path):
