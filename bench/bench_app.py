@@ -30,13 +30,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -87,26 +85,6 @@ def run_child(pages: list[str], repeats: int, env: dict[str, str]) -> dict[str, 
 
 
 # -- the real server in headless Chromium ---------------------------------------
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"the server at {url} did not become healthy in {timeout:.0f} s")
-
-
 def _rendered_at(page, t0: float, timeout: float = 300.0, quiet: float = 1.5) -> float:
     """Seconds from ``t0`` until the page is drawn and Streamlit has stayed idle for ``quiet`` seconds."""
     page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout * 1000)
@@ -128,29 +106,21 @@ def _rendered_at(page, t0: float, timeout: float = 300.0, quiet: float = 1.5) ->
 
 def browser_cold_start(browser, env: dict[str, str]) -> dict[str, float]:
     """Start the server from nothing and time health and a fully rendered Overview."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile() as log:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    from snnviz.app_launcher import start_server
+
+    t0 = time.perf_counter()
+    with start_server(env=env) as app:
+        healthy = time.perf_counter() - t0
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         try:
-            _wait_healthy(url, proc)
-            healthy = time.perf_counter() - t0
             page = context.new_page()
-            page.goto(url, wait_until="domcontentloaded")
+            page.goto(app.url, wait_until="domcontentloaded")
             rendered = _rendered_at(page, t0)
             charts = page.locator(".js-plotly-plot").count()
             if page.locator('[data-testid="stException"]').count():
                 raise RuntimeError("the Overview shows an exception")
         finally:
             context.close()
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
     return {"healthy_s": healthy, "rendered_s": rendered, "charts": charts}
 
 

@@ -22,12 +22,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -43,42 +41,19 @@ PACKAGES = ("numpy", "torch", "streamlit", "plotly", "playwright")
 
 
 # --------------------------------------------------------------------------- the server
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(cache_dir: str, log: Path) -> tuple[subprocess.Popen, str]:
     """``streamlit run app.py`` from the project folder on a free loopback port; returns (process, url)."""
-    port = _free_port()
-    env = dict(os.environ, SNNVIZ_CACHE_DIR=cache_dir)
-    with open(log, "w") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                                 "--server.address", "127.0.0.1"], cwd=ROOT, env=env, stdout=fh,
-                                stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with code {proc.returncode}; see {log}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.3)
-    stop_server(proc)
-    raise TimeoutError("the server did not become healthy in 120 s")
+    from snnviz.app_launcher import start_server as _start
+
+    app = _start(env=dict(os.environ, SNNVIZ_CACHE_DIR=cache_dir), log=log,
+                 extra_args=["--server.address", "127.0.0.1"])
+    return app.proc, app.url
 
 
 def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=15)
+    from snnviz.app_launcher import AppServer
+
+    AppServer(proc=proc, url="", port=0).stop()
 
 
 def rss_mib(pid: int) -> tuple[float, float]:

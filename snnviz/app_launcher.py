@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 from snnviz.errors import ConfigError
 
-__all__ = ["add_arguments", "run", "app_script"]
+__all__ = ["add_arguments", "run", "app_script", "free_port", "AppServer", "start_server"]
 
 
 def app_script() -> Path:
@@ -58,3 +62,77 @@ def run(args: argparse.Namespace) -> int:
     cmd, env = build_command(args)
     # run from the project folder so .streamlit/config.toml (local-only defaults) applies
     return subprocess.call(cmd, env=env, cwd=str(app_script().parent))
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that is free on ``host`` right now."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class AppServer:
+    """A running ``streamlit run app.py`` process (see :func:`start_server`)."""
+
+    proc: subprocess.Popen
+    url: str
+    port: int
+    log: Path | None = None
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Terminate the server (kill it if it does not stop within ``timeout`` seconds)."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=timeout)
+
+    def __enter__(self) -> AppServer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def start_server(
+    *,
+    port: int | None = None,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+    extra_args: list[str] | None = None,
+    timeout: float = 120.0,
+) -> AppServer:
+    """Start the app with the project's config on a loopback port and wait until it answers its health check.
+
+    Used by the browser tests and the benchmarks. Only the port (and ``extra_args``) is set on the command line, so
+    the address and security settings are those of ``.streamlit/config.toml``.
+
+    Raises
+    ------
+    RuntimeError
+        If the server exits, or is not healthy within ``timeout`` seconds (it is stopped then).
+    """
+    port = port or free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app_script()), "--server.port", str(port), *(extra_args or [])]
+    out = open(log, "w") if log is not None else subprocess.DEVNULL  # noqa: SIM115 - the child keeps it open
+    try:
+        proc = subprocess.Popen(cmd, cwd=str(app_script().parent), env=env, stdout=out, stderr=subprocess.STDOUT)
+    finally:
+        if log is not None:
+            out.close()
+    server = AppServer(proc=proc, url=f"http://127.0.0.1:{port}", port=port, log=log)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the app server exited with code {proc.returncode}" + (f"; see {log}" if log else ""))
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"the app server at {server.url} was not healthy within {timeout:.0f} s")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from snnviz.app_launcher import start_server
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,12 +38,6 @@ def test_snnvizs_app_command_keeps_the_default_address_unless_asked():
     assert cmd[cmd.index("--server.address") + 1] == "0.0.0.0"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _listening(port: int) -> list[str]:
     """Local addresses listening on ``port`` (Linux /proc/net/tcp{,6})."""
     found = []
@@ -66,33 +60,14 @@ def _listening(port: int) -> list[str]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """``streamlit run app.py`` from the project folder with nothing but a free port on the command line."""
-    port = _free_port()
     env = dict(os.environ, SNNVIZ_CACHE_DIR=str(tmp_path_factory.mktemp("cache")))
     log = tmp_path_factory.mktemp("server") / "server.log"
-    with open(log, "w") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
-                                cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the server exited: {log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("the server did not become healthy in 90 s")
-                time.sleep(0.3)
-        yield {"url": url, "port": port}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        app = start_server(env=env, log=log, timeout=90)
+    except RuntimeError as err:
+        pytest.fail(f"{err}: {log.read_text()[-2000:]}")
+    with app:
+        yield {"url": app.url, "port": app.port}
 
 
 @pytest.mark.slow

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from snnviz.app_launcher import start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("SNNVIZ_CHROMIUM", "/usr/bin/chromium")
@@ -19,48 +17,14 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"the server at {url} did not become healthy in {timeout:.0f} s")
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """Start ``streamlit run app.py`` with the project's config on a free loopback port."""
-    port = free_port()
     env = dict(os.environ, SNNVIZ_CACHE_DIR=str(tmp_path_factory.mktemp("cache")))
     env.pop("SNNVIZ_MODELS_DIR", None)
     log = tmp_path_factory.mktemp("server") / "server.log"
-    with open(log, "w") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
-            cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc)
-        yield {"url": url, "port": port, "log": log, "proc": proc}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with start_server(env=env, log=log) as app:
+        yield {"url": app.url, "port": app.port, "log": log, "proc": app.proc}
 
 
 @pytest.fixture(scope="session")
