@@ -1,4 +1,4 @@
-"""Run every benchmark of ``bench/`` in one go and refresh the Performance section of ``bench/README.md``.
+"""Run every benchmark of ``bench/`` in one go and refresh the Performance sections of the READMEs.
 
 ``make bench`` runs this script. Each benchmark runs in its own process, one
 after the other, on the same machine, and writes ``bench/results/<name>.json``;
@@ -28,6 +28,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 README = HERE / "README.md"
+READMES = (README, HERE.parent / "README.md")  # bench/README.md and the project's README
 START, END = "<!-- performance:start -->", "<!-- performance:end -->"
 
 # name -> (script, extra arguments of the full run); order = run order
@@ -190,8 +191,10 @@ def main(argv: list[str] | None = None) -> int:
         print("\n" + ", ".join(f"{n} {t:.0f} s" for n, t in timings.items()) + f"; total {sum(timings.values()):.0f} s")
         if args.smoke:
             return 0
-    update_readme(performance_markdown(load_results()))
-    print(f"updated {README}")
+    markdown = performance_markdown(load_results())
+    for readme in READMES:
+        update_readme(markdown, readme)
+        print(f"updated {readme}")
     return 0
 
 
