@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.snnviz-installed
 PYTEST_ARGS ?=
 
-.PHONY: install app test lint bench models clean-cache
+.PHONY: install app test lint bench models screenshots clean-cache
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ models: install
 	$(BIN)/snnviz train --threads 1 --preset avdigits-arcface --out assets/models/avdigits-arcface.safetensors
 	$(BIN)/snnviz train --threads 1 --preset avdigits-softmax --out assets/models/avdigits-softmax.safetensors
 	$(BIN)/snnviz train --threads 1 --preset avdigits-sphere3d --out assets/models/avdigits-sphere3d.safetensors
+
+# Re-take the README's screenshots with the browser test (needs Debian's chromium).
+screenshots: install
+	SNNVIZ_SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest tests/e2e -k renders
 
 clean-cache:
 	rm -rf .snnviz-cache

@@ -1,17 +1,19 @@
 """End to end: the real server in headless Chromium — every page renders, the raster animation plays.
 
-Screenshots of every page are written to docs/screenshots/ (they illustrate the README).
+Screenshots of every page are written to tests/e2e/artifacts/, or to ``$SNNVIZ_SCREENSHOT_DIR``:
+``make screenshots`` sets it to docs/screenshots/, the pictures in the README.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = Path(os.environ.get("SNNVIZ_SCREENSHOT_DIR") or Path(__file__).resolve().parent / "artifacts")
 PAGES = [("overview", ""), ("samples", "samples"), ("spikes", "spikes"), ("hypersphere", "hypersphere"),
          ("compare", "compare"), ("learn", "learn")]
 
