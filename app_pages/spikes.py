@@ -28,7 +28,7 @@ layer = recording[name]
 pick, count_col, channel_col = st.columns([2, 2, 1])
 modes = spikes.NEURON_MODES if layer.kind == "conv" else spikes.NEURON_MODES[:2]
 if st.session_state.get("spikes_mode") not in modes:
-    st.session_state["spikes_mode"] = modes[0]
+    st.session_state["spikes_mode"] = "random"  # a fair sample; the most active neurons often fire at every step
 mode = pick.radio("Neurons", modes, key="spikes_mode", horizontal=True)
 count = count_col.slider("How many", 8, 512, 128, step=8, key="spikes_count")
 channel = 0
