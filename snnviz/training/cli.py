@@ -3,7 +3,7 @@
 Examples::
 
     snnviz train --preset avdigits-arcface --out assets/models/avdigits-arcface.safetensors
-    snnviz train --preset avdigits-arcface --set epochs=3 --set model.num_steps=4 --out /tmp/m.safetensors
+    snnviz train --preset avdigits-arcface --set epochs=3 --set model.num_steps=4 --out quick.safetensors
     torchrun --nproc_per_node=4 -m snnviz train --preset cifar10av-resnet18-arcface --set root=DATA --out c.safetensors
 """
 
