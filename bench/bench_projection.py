@@ -131,7 +131,8 @@ def main() -> int:
     notes = ("umap_defaults = umap.UMAP(metric='cosine', output_metric='haversine', random_state=0); "
              "snnviz_* = SphereProjection (exact cosine kNN, numpy fuzzy graph, umap-learn's haversine layout); "
              "snnviz_default = SphereProjection() (n_neighbors=15, min_dist=0.1, "
-             "n_epochs=None: clip(400000/N, 200, 500), init='sphere_pca', negative_sample_rate=2, random_state=0). "
+             "n_epochs=None: clip(400000/N, 200, 500) up to 20,000 points, 100 above; init='sphere_pca', "
+             "negative_sample_rate=2, random_state=0). "
              "Speed-ups use process CPU time (every row is single-threaded; "
              "the machine's 2 cores were shared with other jobs, so wall times are noisy).")
     write_results(args.name, rows, args=args, notes=notes,

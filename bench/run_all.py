@@ -122,14 +122,20 @@ def app_section(data: dict[str, Any]) -> str:
         ["phase", "page", "median", "min", "max", "runs", "goal <", "goal"], rows)])
 
 
-def projection_section(data: dict[str, Any]) -> str:
+def projection_section(data: dict[str, Any], title: str = "Sphere projection (UMAP settings study)") -> str:
     rows = [[r["n"], r["config"], r["median_s"], r.get("cpu_median_s"), r.get("knn10"), r.get("speedup_cpu"),
              r.get("knn_ratio")] for r in data["rows"]]
-    return "\n\n".join(["### Sphere projection (UMAP settings study)", _table(
+    return "\n\n".join([f"### {title}", _table(
         ["n", "config", "wall s", "cpu s", "kNN-10 kept", "speed-up (cpu)", "kNN ratio"], rows)])
 
 
+# larger projection sizes: run by hand (one run each, minutes per run), shown when their files exist
+EXTRA = {size: f"projection_{size}" for size in ("10k", "50k")}
+
 SECTIONS = {"recording": recording_section, "training": training_section, "projection": projection_section,
+            **{name: (lambda data, size=size: projection_section(data, f"Sphere projection at {size} points "
+                                                                   "(run by hand, not part of make bench)"))
+               for size, name in EXTRA.items()},
             "app": app_section}
 
 
@@ -145,7 +151,8 @@ def performance_markdown(results: dict[str, dict[str, Any]]) -> str:
     for name, render in SECTIONS.items():
         if name in results:
             parts.append(render(results[name]))
-            script, arguments = SCRIPTS[name][0], results[name].get("arguments", {})
+            script = SCRIPTS[name][0] if name in SCRIPTS else "bench_projection.py"
+            arguments = results[name].get("arguments", {})
             given = " ".join(_flag(k, v) for k, v in arguments.items() if v is not None and v is not False)
             parts.append(f"<sub>`python bench/{script}` with {given or 'its defaults'}</sub>")
             if results[name].get("notes"):
@@ -156,7 +163,7 @@ def performance_markdown(results: dict[str, dict[str, Any]]) -> str:
 def load_results(folder: Path = RESULTS) -> dict[str, dict[str, Any]]:
     """Parsed ``<name>.json`` files of ``folder`` for the known benchmarks (smoke files are skipped)."""
     out = {}
-    for name in SCRIPTS:
+    for name in [*SCRIPTS, *EXTRA.values()]:
         path = folder / f"{name}.json"
         if path.is_file():
             data = json.loads(path.read_text(encoding="utf-8"))

@@ -151,3 +151,11 @@ def test_fuzzy_graph_matches_umap():
     ours = _fuzzy_graph(idx, dist).toarray()
     theirs = fuzzy_simplicial_set(X, 10, 0, "cosine", knn_indices=idx, knn_dists=dist)[0].toarray()
     np.testing.assert_allclose(ours, theirs, atol=1e-4)
+
+
+def test_default_epochs_follow_the_study():
+    from snnviz.analysis.projection import default_epochs
+
+    assert [default_epochs(n) for n in (300, 1000, 2000, 10_000, 20_000, 20_001, 50_000)] == [
+        500, 400, 200, 200, 200, 100, 100,
+    ]

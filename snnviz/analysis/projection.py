@@ -31,7 +31,7 @@ from snnviz.analysis.sphere import cosine_knn, normalize_rows
 __all__ = [
     "SphereProjection",
     "project_cached",
-    "knn_preservation",
+    "knn_preservation", "default_epochs",
     "xyz_to_lonlat",
     "lonlat_to_map",
 ]
@@ -162,9 +162,10 @@ class SphereProjection:
     min_dist : float, default=0.1
         UMAP minimum distance (radians on the output sphere), in ``[0, 3.14]``.
     n_epochs : int or None, default=None
-        Layout optimisation epochs. None picks ``200 * 2000 / N`` clipped to
-        ``[200, 500]``: 200 from 2,000 points up (umap-learn uses 500 up to 10,000),
-        more for small sets at the same cost. See ``bench/bench_projection.py``
+        Layout optimisation epochs. None picks :func:`default_epochs`: ``200 * 2000 / N``
+        clipped to ``[200, 500]`` up to 20,000 points (umap-learn uses 500 up to 10,000),
+        more for small sets at the same cost, and 100 above 20,000 points, where each
+        epoch already moves every point many times. See ``bench/bench_projection.py``
         for the study behind the defaults.
     init : {"sphere_pca", "spectral", "pca", "random"}, default="sphere_pca"
         Initial layout. ``"sphere_pca"`` starts from the PCA-to-3-D view,
@@ -296,7 +297,7 @@ class SphereProjection:
         else:
             init = self.init
         a, b = find_ab_params(1.0, self.min_dist)
-        n_epochs = self.n_epochs if self.n_epochs is not None else int(np.clip(round(400000 / n), 200, 500))
+        n_epochs = self.n_epochs if self.n_epochs is not None else default_epochs(n)
         angles, _ = simplicial_set_embedding(
             data=U.astype(np.float32), graph=self.graph_, n_components=2, initial_alpha=1.0, a=a, b=b, gamma=1.0,
             negative_sample_rate=self.negative_sample_rate, n_epochs=n_epochs, init=init, random_state=rng,
@@ -351,6 +352,13 @@ class SphereProjection:
         norms = np.linalg.norm(pos, axis=1, keepdims=True)
         fallback = self.xyz_[idx[np.arange(len(idx)), np.argmax(near, axis=1)]]
         return np.where(norms > 1e-9, pos / np.maximum(norms, 1e-12), fallback)
+
+
+def default_epochs(n: int) -> int:
+    """Layout epochs used when ``n_epochs=None`` for ``n`` points (see :class:`SphereProjection`)."""
+    if n > 20_000:
+        return 100
+    return int(np.clip(round(400_000 / n), 200, 500))
 
 
 def knn_preservation(X: Any, xyz: Any, k: int = 10) -> float:
