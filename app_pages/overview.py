@@ -7,6 +7,5 @@ overview.intro()
 ctx = require_context()
 overview.model_card(ctx)
 overview.accuracy_block(ctx)
-left, right = overview.history_block, overview.compactness_block
-left(ctx)
-right(ctx)
+overview.history_block(ctx)
+overview.compactness_block(ctx)

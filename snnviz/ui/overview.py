@@ -84,8 +84,6 @@ def history_block(ctx: AppContext) -> None:
 
 
 def compactness_block(ctx: AppContext) -> None:
-    from snnviz.analysis.sphere import sphere_metrics
-
     emb = get_embeddings(ctx.loaded, ctx.dataset)
     st.subheader("Feature discrimination on the hypersphere")
     rows = []
@@ -99,7 +97,6 @@ def compactness_block(ctx: AppContext) -> None:
     st.dataframe(rows, hide_index=True, width="stretch", key="overview_compactness")
     st.caption("Angles are measured on the original D-dimensional unit embeddings (never on a projection); "
                "smaller intra-class and larger inter-class angles mean more discriminative features.")
-    del sphere_metrics
 
 
 @st.cache_data(max_entries=64, show_spinner="Measuring compactness…")
